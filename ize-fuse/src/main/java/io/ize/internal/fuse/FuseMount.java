@@ -1,0 +1,365 @@
+package io.ize.internal.fuse;
+
+import io.ize.Mount;
+import io.ize.MountOptions;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import ru.serce.jnrfuse.LibFuse;
+
+/**
+ * A mount served by the jnr-fuse transport: checks its arguments, clears a dead mount left at the
+ * target, runs libfuse's loop on a thread of its own, and unmounts synchronously.
+ */
+public final class FuseMount implements Mount {
+  private static final Logger LOG = System.getLogger(FuseMount.class.getName());
+  private static final LibC C = LibC.INSTANCE;
+  private static final long MOUNT_TIMEOUT_SECONDS = 30;
+  private static final long UNMOUNT_GRACE_SECONDS = 10;
+  private static final AtomicInteger SERIAL = new AtomicInteger();
+
+  /**
+   * The options every mount gets, each safe because the source changes only through the mount while
+   * it is mounted (the rule OverlayFS states for its layers too):
+   *
+   * <ul>
+   *   <li>{@code big_writes,max_write=131072,max_read=131072}: 128 KiB requests instead of 4 KiB
+   *       (libfuse 2's maximum).
+   *   <li>{@code auto_cache}: the kernel keeps a file's pages across opens unless its size or mtime
+   *       changed since they were cached. Plain {@code kernel_cache} would be unsafe here: libfuse
+   *       2's path API gives each hard link its own kernel inode, so pages cached through one name
+   *       would go stale after a write through another; auto_cache notices the mtime.
+   *   <li>{@code entry_timeout=1,negative_timeout=1}: names are cached for a second; every change
+   *       of names comes through the mount, which invalidates the kernel's entries itself.
+   *   <li>{@code attr_timeout=0}: attributes are not cached, for the same hard-link reason: a chmod
+   *       through one name must show at once through the others.
+   *   <li>{@code use_ino,readdir_ino}: inode numbers are the source's, so links agree on st_ino.
+   *   <li>{@code hard_remove}: an unlinked file that is still open is removed from the source at
+   *       once rather than renamed to a hidden {@code .fuse_hidden} file; its open handles keep
+   *       working since every data call goes through the descriptor.
+   *   <li>{@code default_permissions,allow_other}: the kernel checks permissions against the modes
+   *       and owners the mount reports, for every user.
+   *   <li>{@code nonempty}: the target may hold files, as it does when it is the source.
+   * </ul>
+   */
+  private static final String FUSE_OPTIONS =
+      "fsname=ize,subtype=ize,default_permissions,allow_other,use_ino,readdir_ino,hard_remove,"
+          + "nonempty,big_writes,max_write=131072,max_read=131072,auto_cache,"
+          + "entry_timeout=1,negative_timeout=1,attr_timeout=0";
+
+  private final Path source;
+  private final Path target;
+  private final MountOptions options;
+  private final PassthroughFs fs;
+  private final Thread loop;
+  private final Thread shutdownHook;
+  private final CountDownLatch started = new CountDownLatch(1);
+  private final AtomicInteger exitCode = new AtomicInteger(Integer.MIN_VALUE);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile long connection = -1;
+
+  private FuseMount(
+      Path source, Path target, MountOptions options, PassthroughFs fs, LibFuse libFuse) {
+    this.source = source;
+    this.target = target;
+    this.options = options;
+    this.fs = fs;
+    JnrFuseTransport transport = new JnrFuseTransport(fs, libFuse, started::countDown);
+    String[] args = arguments(target, options);
+    this.loop =
+        new Thread(() -> exitCode.set(transport.run(args)), "ize-fuse-" + SERIAL.incrementAndGet());
+    this.loop.setDaemon(true);
+    this.shutdownHook = new Thread(this::close, "ize-unmount-" + target);
+  }
+
+  /** Mounts {@code source} at {@code target}; see {@link io.ize.Ize#mount}. */
+  public static FuseMount mount(Path source, Path target, MountOptions options) throws IOException {
+    Path src = source.toAbsolutePath().normalize();
+    Path dst = target.toAbsolutePath().normalize();
+    requireDirectory(src, "source");
+    clearDeadMount(dst);
+    requireDirectory(dst, "target");
+    if (isFuseMountPoint(dst)) {
+      throw new FileSystemException(
+          dst.toString(), null, "target is already a live FUSE mount; unmount it first");
+    }
+    LibFuse libFuse = loadFuse();
+    PassthroughFs fs = PassthroughFs.open(src, Capture.NONE);
+    FuseMount mount = new FuseMount(src, dst, options, fs, libFuse);
+    try {
+      mount.start();
+    } catch (IOException | RuntimeException e) {
+      fs.close();
+      throw e;
+    }
+    return mount;
+  }
+
+  private void start() throws IOException {
+    loop.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MOUNT_TIMEOUT_SECONDS);
+    try {
+      while (!started.await(50, TimeUnit.MILLISECONDS)) {
+        if (!loop.isAlive()) {
+          throw new FileSystemException(
+              target.toString(),
+              null,
+              "libfuse could not mount (exit code "
+                  + exitCode.get()
+                  + "; its reason is on stderr)");
+        }
+        if (System.nanoTime() > deadline) {
+          unmount();
+          throw new FileSystemException(
+              target.toString(),
+              null,
+              "mount did not come up within " + MOUNT_TIMEOUT_SECONDS + " s");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      unmount();
+      throw new java.io.InterruptedIOException("interrupted while mounting " + target);
+    }
+    Runtime runtime = Runtime.getRuntime(C);
+    Pointer stat = Memory.allocateDirect(runtime, LibC.STAT_SIZE);
+    if (C.fstatat(LibC.AT_FDCWD, Names.cString(target.toString()), stat, 0) == 0) {
+      long dev = stat.getLong(LibC.STAT_DEV);
+      connection = (dev & 0xff) | ((dev >>> 12) & 0xfff00);
+    }
+    java.lang.Runtime.getRuntime().addShutdownHook(shutdownHook);
+    LOG.log(Level.DEBUG, "mounted {0} at {1}", source, target);
+  }
+
+  @Override
+  public Path source() {
+    return source;
+  }
+
+  @Override
+  public Path target() {
+    return target;
+  }
+
+  @Override
+  public MountOptions options() {
+    return options;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      java.lang.Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook is what is running us
+    }
+    unmount();
+    try {
+      if (!join(UNMOUNT_GRACE_SECONDS)) {
+        // Detached but still referenced (a process holds a file open): cut the connection.
+        abortConnection();
+        join(UNMOUNT_GRACE_SECONDS);
+      }
+    } finally {
+      if (!loop.isAlive()) {
+        fs.close();
+      } else {
+        LOG.log(
+            Level.ERROR, "FUSE loop for {0} did not stop; leaving its descriptors open", target);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Mount{" + source + " -> " + target + "}";
+  }
+
+  private boolean join(long seconds) {
+    try {
+      loop.join(TimeUnit.SECONDS.toMillis(seconds));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return !loop.isAlive();
+  }
+
+  /** Unmounts; a busy mount is detached instead, and goes once its last user lets go. */
+  private void unmount() {
+    byte[] path = Names.cString(target.toString());
+    if (C.geteuid() == 0) {
+      if (C.umount2(path, 0) == 0) {
+        return;
+      }
+      int errno = LibC.errno();
+      if (errno == Errno.EBUSY && C.umount2(path, LibC.MNT_DETACH) == 0) {
+        return;
+      }
+      if (errno != Errno.EINVAL) {
+        LOG.log(Level.WARNING, "unmounting {0}: {1}", target, Errno.describe(errno));
+      }
+    } else if (!fusermount("-u", target) && !fusermount("-uz", target)) {
+      LOG.log(Level.WARNING, "fusermount could not unmount {0}", target);
+    }
+  }
+
+  private void abortConnection() {
+    if (connection < 0) {
+      return;
+    }
+    Path abort = Path.of("/sys/fs/fuse/connections", Long.toString(connection), "abort");
+    try {
+      Files.writeString(abort, "1");
+      LOG.log(Level.WARNING, "aborted FUSE connection of {0}: it was still in use", target);
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "could not abort FUSE connection " + abort, e);
+    }
+  }
+
+  private static String[] arguments(Path target, MountOptions options) {
+    List<String> args = new ArrayList<>();
+    args.add("ize");
+    args.add("-f");
+    args.add("-o");
+    args.add(FUSE_OPTIONS + (options.readOnly() ? ",ro" : ""));
+    args.add(target.toString());
+    return args.toArray(new String[0]);
+  }
+
+  private static void requireDirectory(Path path, String role) throws IOException {
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(path.toString(), null, role + " does not exist");
+    }
+    if (!Files.isDirectory(path)) {
+      throw new NotDirectoryException(path + " (" + role + " is not a directory)");
+    }
+  }
+
+  /**
+   * Clears a dead FUSE mount at {@code target}: one whose daemon died without unmounting, on which
+   * every access fails with ENOTCONN ("Transport endpoint is not connected").
+   */
+  static void clearDeadMount(Path target) throws IOException {
+    Pointer stat = Memory.allocateDirect(Runtime.getRuntime(C), LibC.STAT_SIZE);
+    byte[] path = Names.cString(target.toString());
+    if (C.fstatat(LibC.AT_FDCWD, path, stat, 0) == 0 || LibC.errno() != Errno.ENOTCONN) {
+      return;
+    }
+    LOG.log(Level.INFO, "clearing a dead FUSE mount at {0}", target);
+    boolean cleared =
+        C.geteuid() == 0 ? C.umount2(path, LibC.MNT_DETACH) == 0 : fusermount("-uz", target);
+    if (!cleared) {
+      throw new FileSystemException(
+          target.toString(), null, "a dead FUSE mount is left here and could not be cleared");
+    }
+  }
+
+  /** Whether a live FUSE file system is mounted exactly at {@code path}. */
+  static boolean isFuseMountPoint(Path path) throws IOException {
+    String wanted = path.toString();
+    for (String line :
+        Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+      String[] fields = line.split(" ");
+      int separator = line.indexOf(" - ");
+      if (fields.length < 5 || separator < 0) {
+        continue;
+      }
+      String type = line.substring(separator + 3).split(" ")[0];
+      if (type.startsWith("fuse") && unescape(fields[4]).equals(wanted)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Undoes mountinfo's octal escapes ({@code \040} for a space). */
+  private static String unescape(String field) {
+    StringBuilder out = new StringBuilder(field.length());
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (c == '\\' && i + 3 < field.length()) {
+        out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+        i += 3;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static LibFuse loadFuse() throws IOException {
+    if (!Files.exists(Path.of("/dev/fuse"), LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileSystemException(
+          "/dev/fuse", null, "FUSE is unavailable: the kernel offers no /dev/fuse here");
+    }
+    if (C.geteuid() != 0 && findOnPath("fusermount") == null && findOnPath("fusermount3") == null) {
+      throw new FileSystemException(
+          "fusermount",
+          null,
+          "FUSE is unavailable: fusermount is not on the PATH (apt-get install fuse3)");
+    }
+    try {
+      return LibraryLoader.create(LibFuse.class).failImmediately().load("fuse");
+    } catch (LinkageError first) {
+      try {
+        return LibraryLoader.create(LibFuse.class).failImmediately().load("libfuse.so.2");
+      } catch (LinkageError second) {
+        throw new FileSystemException(
+            "libfuse.so.2",
+            null,
+            "libfuse 2 is not installed: install the package libfuse2 (apt-get install libfuse2)");
+      }
+    }
+  }
+
+  private static Path findOnPath(String command) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return null;
+    }
+    for (String dir : path.split(":")) {
+      Path candidate = Path.of(dir.isEmpty() ? "." : dir, command);
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  private static boolean fusermount(String flags, Path target) {
+    String command = findOnPath("fusermount") != null ? "fusermount" : "fusermount3";
+    try {
+      Process process =
+          new ProcessBuilder(command, flags, target.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      return process.waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

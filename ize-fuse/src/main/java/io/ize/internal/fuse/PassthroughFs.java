@@ -1,0 +1,659 @@
+package io.ize.internal.fuse;
+
+import static io.ize.internal.fuse.LibC.AT_REMOVEDIR;
+import static io.ize.internal.fuse.LibC.AT_SYMLINK_NOFOLLOW;
+import static io.ize.internal.fuse.LibC.O_ACCMODE;
+import static io.ize.internal.fuse.LibC.O_CLOEXEC;
+import static io.ize.internal.fuse.LibC.O_CREAT;
+import static io.ize.internal.fuse.LibC.O_DIRECTORY;
+import static io.ize.internal.fuse.LibC.O_EXCL;
+import static io.ize.internal.fuse.LibC.O_NOCTTY;
+import static io.ize.internal.fuse.LibC.O_NOFOLLOW;
+import static io.ize.internal.fuse.LibC.O_PATH;
+import static io.ize.internal.fuse.LibC.O_RDONLY;
+import static io.ize.internal.fuse.LibC.O_TRUNC;
+import static io.ize.internal.fuse.LibC.O_WRONLY;
+import static io.ize.internal.fuse.LibC.S_IFLNK;
+import static io.ize.internal.fuse.LibC.S_IFMT;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/**
+ * The passthrough filesystem core, shared by every transport.
+ *
+ * <p>Every access goes through {@code *at()} calls relative to a descriptor of the source's root,
+ * opened before mounting: when the target is the source itself the daemon still reaches the files
+ * underneath its own mount and never re-enters it. No descriptor is held per known file; a
+ * descriptor lives only as long as an open file or directory handle of the kernel's.
+ *
+ * <p>Paths are NUL-terminated bytes relative to the root ({@link Names}), so names that are not
+ * UTF-8 pass through unchanged. Every method returns a non-negative result or {@code -errno}, and
+ * calls {@link Capture} after a change succeeds. Methods are safe to call from many threads: the
+ * only shared mutable state is the directory-handle table (a concurrent map) and each directory
+ * handle, which is locked for the duration of one readdir (lock order: a directory handle is a leaf
+ * lock; nothing else is taken while it is held).
+ */
+public final class PassthroughFs implements AutoCloseable {
+  /** The kernel's limit for one path argument, including its NUL. */
+  private static final int PATH_MAX = 4096;
+
+  private static final int S_ISGID = 02000;
+  private static final int O_DIRECT = 040000;
+
+  private static final LibC C = LibC.INSTANCE;
+  private static final Runtime RUNTIME = Runtime.getRuntime(C);
+
+  private final int rootFd;
+  private final int umask;
+  private final int daemonUid;
+  private final Capture capture;
+  private final ConcurrentHashMap<Long, DirHandle> dirs = new ConcurrentHashMap<>();
+  private final AtomicLong nextDir = new AtomicLong(1);
+
+  private PassthroughFs(int rootFd, int umask, Capture capture) {
+    this.rootFd = rootFd;
+    this.umask = umask;
+    this.daemonUid = C.geteuid();
+    this.capture = capture;
+  }
+
+  /**
+   * Opens the source's root ({@code O_PATH}); call before mounting over it.
+   *
+   * @throws IOException if the source cannot be opened
+   */
+  public static PassthroughFs open(java.nio.file.Path source, Capture capture) throws IOException {
+    byte[] path = Names.cString(source.toAbsolutePath().toString());
+    int fd = C.openat(LibC.AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0) {
+      throw Errno.exception(LibC.errno(), "cannot open source directory", source.toString());
+    }
+    return new PassthroughFs(fd, processUmask(), capture);
+  }
+
+  @Override
+  public void close() {
+    dirs.values().forEach(DirHandle::close);
+    dirs.clear();
+    C.close(rootFd);
+  }
+
+  // ---------------------------------------------------------------- attributes
+
+  public int getattr(byte[] path, Pointer stat) {
+    return at(path, (dir, name) -> C.fstatat(dir, name, stat, AT_SYMLINK_NOFOLLOW));
+  }
+
+  public int fgetattr(long fh, Pointer stat) {
+    return checked(C.fstat((int) fh, stat));
+  }
+
+  public int readlink(byte[] path, Pointer buffer, long size) {
+    int n = at(path, (dir, name) -> (int) C.readlinkat(dir, name, buffer, size - 1));
+    if (n < 0) {
+      return n;
+    }
+    buffer.putByte(n, (byte) 0);
+    return 0;
+  }
+
+  public int chmod(byte[] path, int mode) {
+    int rc = at(path, (dir, name) -> C.fchmodat(dir, name, mode, 0));
+    if (rc == 0) {
+      capture.attributesChanged(path);
+    }
+    return rc;
+  }
+
+  public int chown(byte[] path, int uid, int gid) {
+    int rc = at(path, (dir, name) -> C.fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW));
+    if (rc == 0) {
+      capture.attributesChanged(path);
+    }
+    return rc;
+  }
+
+  /** Sets times; {@code times} holds two {@code struct timespec}, honouring UTIME_NOW/OMIT. */
+  public int utimens(byte[] path, Pointer times) {
+    int rc = at(path, (dir, name) -> C.utimensat(dir, name, times, AT_SYMLINK_NOFOLLOW));
+    if (rc == 0) {
+      capture.attributesChanged(path);
+    }
+    return rc;
+  }
+
+  public int access(byte[] path, int mask) {
+    return at(path, (dir, name) -> C.faccessat(dir, name, mask, 0));
+  }
+
+  public int statfs(Pointer statvfs) {
+    return checked(C.fstatvfs(rootFd, statvfs));
+  }
+
+  // ---------------------------------------------------------------- namespace
+
+  public int mknod(byte[] path, int mode, long rdev, int uid, int gid) {
+    int rc = at(path, (dir, name) -> C.mknodat(dir, name, mode, rdev));
+    return rc < 0 ? rc : created(path, -1, mode, uid, gid);
+  }
+
+  public int mkdir(byte[] path, int mode, int uid, int gid) {
+    int rc = at(path, (dir, name) -> C.mkdirat(dir, name, mode));
+    return rc < 0 ? rc : created(path, -1, mode | LibC.S_IFDIR, uid, gid);
+  }
+
+  public int symlink(byte[] target, byte[] path, int uid, int gid) {
+    int rc = at(path, (dir, name) -> C.symlinkat(target, dir, name));
+    return rc < 0 ? rc : created(path, -1, S_IFLNK | 0777, uid, gid);
+  }
+
+  public int unlink(byte[] path) {
+    int rc = at(path, (dir, name) -> C.unlinkat(dir, name, 0));
+    if (rc == 0) {
+      capture.removed(path);
+    }
+    return rc;
+  }
+
+  public int rmdir(byte[] path) {
+    int rc = at(path, (dir, name) -> C.unlinkat(dir, name, AT_REMOVEDIR));
+    if (rc == 0) {
+      capture.removed(path);
+    }
+    return rc;
+  }
+
+  /** Renames with {@code renameat2} flags (RENAME_NOREPLACE 1, RENAME_EXCHANGE 2). */
+  public int rename(byte[] from, byte[] to, int flags) {
+    int rc =
+        at2(
+            from,
+            to,
+            (fromDir, fromName, toDir, toName) ->
+                C.renameat2(fromDir, fromName, toDir, toName, flags));
+    if (rc == 0) {
+      capture.renamed(from, to, flags);
+    }
+    return rc;
+  }
+
+  public int link(byte[] existing, byte[] path) {
+    int rc =
+        at2(
+            existing,
+            path,
+            (fromDir, fromName, toDir, toName) -> C.linkat(fromDir, fromName, toDir, toName, 0));
+    if (rc == 0) {
+      capture.linked(existing, path);
+    }
+    return rc;
+  }
+
+  // ---------------------------------------------------------------- content
+
+  public int truncate(byte[] path, long size) {
+    capture.beforeContentChange(path);
+    int fd = at(path, (dir, name) -> C.openat(dir, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0));
+    if (fd < 0) {
+      return fd;
+    }
+    int rc = checked(C.ftruncate(fd, size));
+    C.close(fd);
+    if (rc == 0) {
+      capture.contentChanged(path);
+    }
+    return rc;
+  }
+
+  public int ftruncate(byte[] path, long fh, long size) {
+    if (path != null) {
+      capture.beforeContentChange(path);
+    }
+    return checked(C.ftruncate((int) fh, size));
+  }
+
+  /** Opens a file; returns its descriptor, which serves as the kernel's file handle. */
+  public int open(byte[] path, int flags) {
+    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) {
+      capture.beforeContentChange(path);
+    }
+    int sanitized = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_DIRECT)) | O_NOFOLLOW | O_CLOEXEC;
+    return at(path, (dir, name) -> C.openat(dir, name, sanitized, 0));
+  }
+
+  /** Creates and opens a file owned by the caller; returns its descriptor. */
+  public int create(byte[] path, int mode, int flags, int uid, int gid) {
+    int sanitized = (flags & ~(O_NOCTTY | O_DIRECT)) | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
+    int fd = at(path, (dir, name) -> C.openat(dir, name, sanitized, mode));
+    if (fd < 0) {
+      return fd;
+    }
+    int rc = created(path, fd, mode | LibC.S_IFREG, uid, gid);
+    if (rc < 0) {
+      C.close(fd);
+      return rc;
+    }
+    return fd;
+  }
+
+  public int read(long fh, Pointer buffer, long size, long offset) {
+    long done = 0;
+    while (done < size) {
+      long n = C.pread((int) fh, buffer.slice(done), size - done, offset + done);
+      if (n < 0) {
+        int errno = LibC.errno();
+        if (errno == Errno.EINTR) {
+          continue;
+        }
+        return done > 0 ? (int) done : -errno;
+      }
+      if (n == 0) {
+        break;
+      }
+      done += n;
+    }
+    return (int) done;
+  }
+
+  public int write(byte[] path, long fh, Pointer buffer, long size, long offset) {
+    long done = 0;
+    while (done < size) {
+      long n = C.pwrite((int) fh, buffer.slice(done), size - done, offset + done);
+      if (n < 0) {
+        int errno = LibC.errno();
+        if (errno == Errno.EINTR) {
+          continue;
+        }
+        if (done > 0) {
+          break;
+        }
+        return -errno;
+      }
+      done += n;
+    }
+    if (path != null) {
+      capture.written(path, offset, done);
+    }
+    return (int) done;
+  }
+
+  public int fallocate(byte[] path, long fh, int mode, long offset, long length) {
+    if (path != null) {
+      capture.beforeContentChange(path);
+    }
+    return checked(C.fallocate((int) fh, mode, offset, length));
+  }
+
+  public int fsync(byte[] path, long fh, boolean dataOnly) {
+    int rc = checked(dataOnly ? C.fdatasync((int) fh) : C.fsync((int) fh));
+    if (rc == 0 && path != null) {
+      capture.contentChanged(path);
+    }
+    return rc;
+  }
+
+  /** Closes a file handle; {@code flags} are the ones it was opened with. */
+  public int release(byte[] path, long fh, int flags) {
+    int rc = checked(C.close((int) fh));
+    if (path != null && (flags & O_ACCMODE) != O_RDONLY) {
+      capture.contentChanged(path);
+    }
+    return rc;
+  }
+
+  // ---------------------------------------------------------------- xattrs
+
+  public int getxattr(byte[] path, byte[] name, Pointer value, long size) {
+    return onProcPath(path, -Errno.ENODATA, proc -> (int) C.getxattr(proc, name, value, size));
+  }
+
+  public int listxattr(byte[] path, Pointer list, long size) {
+    return onProcPath(path, 0, proc -> (int) C.listxattr(proc, list, size));
+  }
+
+  public int setxattr(byte[] path, byte[] name, Pointer value, long size, int flags) {
+    int rc = onProcPath(path, -Errno.EPERM, proc -> C.setxattr(proc, name, value, size, flags));
+    if (rc == 0) {
+      capture.attributesChanged(path);
+    }
+    return rc;
+  }
+
+  public int removexattr(byte[] path, byte[] name) {
+    int rc = onProcPath(path, -Errno.EPERM, proc -> C.removexattr(proc, name));
+    if (rc == 0) {
+      capture.attributesChanged(path);
+    }
+    return rc;
+  }
+
+  /**
+   * Runs an xattr call on {@code /proc/self/fd/N} of an {@code O_PATH} descriptor, the one way to
+   * reach a file's xattrs relative to a directory descriptor before Linux 6.13. Symbolic links get
+   * {@code onSymlink}: the proc path would follow them, and the kernel already refuses user xattrs
+   * on links before asking us.
+   */
+  private int onProcPath(byte[] path, int onSymlink, Call call) {
+    int fd = at(path, (dir, name) -> C.openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0));
+    if (fd < 0) {
+      return fd;
+    }
+    try {
+      Pointer stat = Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE);
+      if (C.fstat(fd, stat) < 0) {
+        return -LibC.errno();
+      }
+      if ((stat.getInt(LibC.STAT_MODE) & S_IFMT) == S_IFLNK) {
+        return onSymlink;
+      }
+      int rc = call.apply(("/proc/self/fd/" + fd + "\0").getBytes(StandardCharsets.US_ASCII));
+      return rc < 0 ? -LibC.errno() : rc;
+    } finally {
+      C.close(fd);
+    }
+  }
+
+  // ---------------------------------------------------------------- directories
+
+  /** Opens a directory; returns a handle for {@link #readdir}, or {@code -errno}. */
+  public long opendir(byte[] path) {
+    int fd =
+        at(
+            path,
+            (dir, name) -> C.openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
+    if (fd < 0) {
+      return fd;
+    }
+    Pointer stream = C.fdopendir(fd);
+    if (stream == null) {
+      int errno = LibC.errno();
+      C.close(fd);
+      return -errno;
+    }
+    long handle = nextDir.getAndIncrement();
+    dirs.put(handle, new DirHandle(fd, stream));
+    return handle;
+  }
+
+  /**
+   * Lists entries from {@code offset} (0, or an offset this method handed to {@code sink}) until
+   * the sink is full. Offsets are the source filesystem's own {@code telldir} cookies, so a listing
+   * stays consistent while entries are added and removed.
+   */
+  public int readdir(long handle, long offset, DirSink sink) {
+    DirHandle dir = dirs.get(handle);
+    if (dir == null) {
+      return -Errno.EBADF;
+    }
+    synchronized (dir) {
+      return dir.read(offset, sink);
+    }
+  }
+
+  public int fsyncdir(long handle, boolean dataOnly) {
+    DirHandle dir = dirs.get(handle);
+    if (dir == null) {
+      return -Errno.EBADF;
+    }
+    return checked(dataOnly ? C.fdatasync(dir.fd) : C.fsync(dir.fd));
+  }
+
+  public int releasedir(long handle) {
+    DirHandle dir = dirs.remove(handle);
+    if (dir == null) {
+      return -Errno.EBADF;
+    }
+    dir.close();
+    return 0;
+  }
+
+  /** Receives directory entries; returns true when it can take no more. */
+  @FunctionalInterface
+  public interface DirSink {
+    /**
+     * @param name the entry's NUL-terminated name in native memory
+     * @param inode its inode number
+     * @param type its {@code d_type}
+     * @param nextOffset the offset to resume after this entry
+     */
+    boolean add(Pointer name, long inode, int type, long nextOffset);
+  }
+
+  /** One open directory stream; guarded by its own monitor. */
+  private static final class DirHandle {
+    private static final int D_INO = 0;
+    private static final int D_OFF = 8;
+    private static final int D_TYPE = 18;
+    private static final int D_NAME = 19;
+
+    final int fd;
+    private final Pointer stream;
+    private long position;
+    private Pointer pending;
+
+    DirHandle(int fd, Pointer stream) {
+      this.fd = fd;
+      this.stream = stream;
+    }
+
+    int read(long offset, DirSink sink) {
+      if (offset != position) {
+        C.seekdir(stream, offset);
+        position = offset;
+        pending = null;
+      }
+      while (true) {
+        if (pending == null) {
+          pending = C.readdir(stream);
+          if (pending == null) {
+            return 0;
+          }
+        }
+        long next = pending.getLong(D_OFF);
+        boolean full =
+            sink.add(
+                pending.slice(D_NAME),
+                pending.getLong(D_INO),
+                pending.getByte(D_TYPE) & 0xff,
+                next);
+        if (full) {
+          return 0;
+        }
+        pending = null;
+        position = next;
+      }
+    }
+
+    void close() {
+      C.closedir(stream);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** A call relative to a directory descriptor, returning the C function's result. */
+  @FunctionalInterface
+  private interface AtCall {
+    int apply(int dir, byte[] name);
+  }
+
+  @FunctionalInterface
+  private interface Call {
+    int apply(byte[] path);
+  }
+
+  @FunctionalInterface
+  private interface AtCall2 {
+    int apply(int fromDir, byte[] fromName, int toDir, byte[] toName);
+  }
+
+  /**
+   * Runs {@code call} on {@code path} relative to the root; returns its result or {@code -errno}.
+   */
+  private int at(byte[] path, AtCall call) {
+    if (path.length <= PATH_MAX) {
+      return checked(call.apply(rootFd, path));
+    }
+    try (Location location = locate(path)) {
+      return location.errno != 0
+          ? -location.errno
+          : checked(call.apply(location.dir, location.name));
+    }
+  }
+
+  private int at2(byte[] from, byte[] to, AtCall2 call) {
+    try (Location source = locate(from);
+        Location target = locate(to)) {
+      if (source.errno != 0 || target.errno != 0) {
+        return -(source.errno != 0 ? source.errno : target.errno);
+      }
+      return checked(call.apply(source.dir, source.name, target.dir, target.name));
+    }
+  }
+
+  /**
+   * Finds the directory descriptor and name to pass to an {@code *at()} call. A path longer than
+   * the kernel accepts in one argument (a deep tree reached through relative paths) is walked in
+   * pieces, so that only the caller's own path can ever be too long.
+   */
+  private Location locate(byte[] path) {
+    if (path.length <= PATH_MAX) {
+      return new Location(rootFd, path, false, 0);
+    }
+    int dir = rootFd;
+    int start = 0;
+    int end = path.length - 1;
+    while (end - start >= PATH_MAX) {
+      int cut = start + PATH_MAX - 2;
+      while (cut > start && path[cut] != '/') {
+        cut--;
+      }
+      int errno = 0;
+      int next = -1;
+      if (cut == start) {
+        errno = Errno.ENAMETOOLONG;
+      } else {
+        byte[] piece = new byte[cut - start + 1];
+        System.arraycopy(path, start, piece, 0, cut - start);
+        next = C.openat(dir, piece, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+        if (next < 0) {
+          errno = LibC.errno();
+        }
+      }
+      if (dir != rootFd) {
+        C.close(dir);
+      }
+      if (errno != 0) {
+        return new Location(rootFd, null, false, errno);
+      }
+      dir = next;
+      start = cut + 1;
+    }
+    byte[] name = new byte[end - start + 1];
+    System.arraycopy(path, start, name, 0, end - start);
+    return new Location(dir, name, true, 0);
+  }
+
+  /** A directory descriptor (owned when a long path was walked) and a name within it. */
+  private static final class Location implements AutoCloseable {
+    final int dir;
+    final byte[] name;
+    private final boolean owned;
+    final int errno;
+
+    Location(int dir, byte[] name, boolean owned, int errno) {
+      this.dir = dir;
+      this.name = name;
+      this.owned = owned;
+      this.errno = errno;
+    }
+
+    @Override
+    public void close() {
+      if (owned) {
+        C.close(dir);
+      }
+    }
+  }
+
+  /** Maps a C result: -1 becomes {@code -errno}; read at once, before any other native call. */
+  private static int checked(int rc) {
+    return rc < 0 ? -LibC.errno() : rc;
+  }
+
+  /**
+   * Gives a new node to its creator and the mode asked for. The daemon creates as itself, after the
+   * kernel has checked the caller's permissions ({@code default_permissions}); then it hands the
+   * node over, keeping a group inherited from a set-group-ID directory, and restores mode bits that
+   * the daemon's umask or the change of owner took away.
+   */
+  private int created(byte[] path, int fd, int mode, int uid, int gid) {
+    boolean chown = uid != daemonUid || gid != 0;
+    if (chown) {
+      int group = parentIsSetgid(path) ? -1 : gid;
+      int rc =
+          fd >= 0
+              ? checked(C.fchown(fd, uid, group))
+              : at(path, (dir, name) -> C.fchownat(dir, name, uid, group, AT_SYMLINK_NOFOLLOW));
+      if (rc < 0) {
+        return rc;
+      }
+    }
+    int wanted = mode & 07777;
+    if ((mode & S_IFMT) != S_IFLNK && ((wanted & umask) != 0 || (chown && (wanted & 06000) != 0))) {
+      Pointer stat = Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE);
+      int rc =
+          fd >= 0
+              ? checked(C.fstat(fd, stat))
+              : at(path, (dir, name) -> C.fstatat(dir, name, stat, AT_SYMLINK_NOFOLLOW));
+      if (rc < 0) {
+        return rc;
+      }
+      int current = stat.getInt(LibC.STAT_MODE) & 07777;
+      int restored = current | (wanted & (umask | 06000));
+      if (restored != current) {
+        rc =
+            fd >= 0
+                ? checked(C.fchmod(fd, restored))
+                : at(path, (dir, name) -> C.fchmodat(dir, name, restored, 0));
+        if (rc < 0) {
+          return rc;
+        }
+      }
+    }
+    capture.created(path);
+    return 0;
+  }
+
+  private boolean parentIsSetgid(byte[] path) {
+    int slash = path.length - 2;
+    while (slash >= 0 && path[slash] != '/') {
+      slash--;
+    }
+    byte[] parent = Names.ROOT;
+    if (slash > 0) {
+      parent = new byte[slash + 1];
+      System.arraycopy(path, 0, parent, 0, slash);
+    }
+    Pointer stat = Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE);
+    byte[] target = parent;
+    int rc = at(target, (dir, name) -> C.fstatat(dir, name, stat, 0));
+    return rc == 0 && (stat.getInt(LibC.STAT_MODE) & S_ISGID) != 0;
+  }
+
+  private static int processUmask() throws IOException {
+    for (String line :
+        java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+      if (line.startsWith("Umask:")) {
+        return Integer.parseInt(line.substring(6).trim(), 8);
+      }
+    }
+    return 022;
+  }
+}
