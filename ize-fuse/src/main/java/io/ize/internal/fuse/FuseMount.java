@@ -91,6 +91,12 @@ public final class FuseMount implements Mount {
 
   /** Mounts {@code source} at {@code target}; see {@link io.ize.Ize#mount}. */
   public static FuseMount mount(Path source, Path target, MountOptions options) throws IOException {
+    return mount(source, target, options, Capture.NONE);
+  }
+
+  /** Mounts with a {@link Capture} that sees every change. */
+  public static FuseMount mount(Path source, Path target, MountOptions options, Capture capture)
+      throws IOException {
     Path src = source.toAbsolutePath().normalize();
     Path dst = target.toAbsolutePath().normalize();
     requireDirectory(src, "source");
@@ -100,8 +106,8 @@ public final class FuseMount implements Mount {
       throw new FileSystemException(
           dst.toString(), null, "target is already a live FUSE mount; unmount it first");
     }
-    LibFuse libFuse = loadFuse();
-    PassthroughFs fs = PassthroughFs.open(src, Capture.NONE);
+    LibFuse libFuse = loadFuse(Path.of("/dev/fuse"), "fuse", "libfuse.so.2");
+    PassthroughFs fs = PassthroughFs.open(src, capture);
     FuseMount mount = new FuseMount(src, dst, options, fs, libFuse);
     try {
       mount.start();
@@ -307,10 +313,15 @@ public final class FuseMount implements Mount {
     return out.toString();
   }
 
-  private static LibFuse loadFuse() throws IOException {
-    if (!Files.exists(Path.of("/dev/fuse"), LinkOption.NOFOLLOW_LINKS)) {
+  /**
+   * Checks that FUSE can be used here and loads libfuse 2, trying each library name in turn.
+   *
+   * @throws FileSystemException naming what is missing and the package that provides it
+   */
+  static LibFuse loadFuse(Path device, String... libraries) throws IOException {
+    if (!Files.exists(device, LinkOption.NOFOLLOW_LINKS)) {
       throw new FileSystemException(
-          "/dev/fuse", null, "FUSE is unavailable: the kernel offers no /dev/fuse here");
+          device.toString(), null, "FUSE is unavailable: the kernel offers no " + device + " here");
     }
     if (C.geteuid() != 0 && findOnPath("fusermount") == null && findOnPath("fusermount3") == null) {
       throw new FileSystemException(
@@ -318,18 +329,17 @@ public final class FuseMount implements Mount {
           null,
           "FUSE is unavailable: fusermount is not on the PATH (apt-get install fuse3)");
     }
-    try {
-      return LibraryLoader.create(LibFuse.class).failImmediately().load("fuse");
-    } catch (LinkageError first) {
+    for (String library : libraries) {
       try {
-        return LibraryLoader.create(LibFuse.class).failImmediately().load("libfuse.so.2");
-      } catch (LinkageError second) {
-        throw new FileSystemException(
-            "libfuse.so.2",
-            null,
-            "libfuse 2 is not installed: install the package libfuse2 (apt-get install libfuse2)");
+        return LibraryLoader.create(LibFuse.class).failImmediately().load(library);
+      } catch (LinkageError e) {
+        LOG.log(Level.DEBUG, "cannot load " + library, e);
       }
     }
+    throw new FileSystemException(
+        String.join(", ", libraries),
+        null,
+        "libfuse 2 is not installed: install the package libfuse2 (apt-get install libfuse2)");
   }
 
   private static Path findOnPath(String command) {

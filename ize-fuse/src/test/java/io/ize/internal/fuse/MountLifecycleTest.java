@@ -1,0 +1,320 @@
+package io.ize.internal.fuse;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ize.Ize;
+import io.ize.Mount;
+import io.ize.MountOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mounting, unmounting, argument checks, dead mounts and failing callbacks, on real mounts. */
+class MountLifecycleTest {
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void requireFuse() {
+    assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this machine");
+    assumeTrue(
+        Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libfuse.so.2"))
+            || Files.exists(Path.of("/lib/x86_64-linux-gnu/libfuse.so.2")),
+        "libfuse2 is not installed");
+  }
+
+  private Path dir(String name) throws IOException {
+    return Files.createDirectories(tmp.resolve(name));
+  }
+
+  @Test
+  void mountIsLiveWhenItReturnsAndCloseUnmountsTwiceSafely() throws Exception {
+    Path source = dir("src");
+    Path target = dir("mnt");
+    Files.writeString(source.resolve("before.txt"), "kept");
+
+    Mount mount = Ize.mount(source, target);
+    try {
+      assertThat(FuseMount.isFuseMountPoint(target)).isTrue();
+      assertThat(Files.readString(target.resolve("before.txt"))).isEqualTo("kept");
+      Files.writeString(target.resolve("through.txt"), "written");
+    } finally {
+      mount.close();
+    }
+    mount.close();
+
+    assertThat(FuseMount.isFuseMountPoint(target)).isFalse();
+    assertThat(Files.readString(source.resolve("through.txt"))).isEqualTo("written");
+    assertThat(target).isEmptyDirectory();
+  }
+
+  @Test
+  void badArgumentsAreNamed() throws Exception {
+    Path source = dir("src");
+    Path target = dir("mnt");
+    Path file = Files.writeString(tmp.resolve("file"), "x");
+
+    assertThatThrownBy(() -> Ize.mount(tmp.resolve("missing"), target))
+        .isInstanceOf(NoSuchFileException.class)
+        .hasMessageContaining("missing")
+        .hasMessageContaining("source does not exist");
+    assertThatThrownBy(() -> Ize.mount(file, target))
+        .isInstanceOf(NotDirectoryException.class)
+        .hasMessageContaining("source is not a directory");
+    assertThatThrownBy(() -> Ize.mount(source, tmp.resolve("nowhere")))
+        .isInstanceOf(NoSuchFileException.class)
+        .hasMessageContaining("target does not exist");
+    assertThatThrownBy(() -> Ize.mount(source, file))
+        .isInstanceOf(NotDirectoryException.class)
+        .hasMessageContaining("target is not a directory");
+    try (Mount mount = Ize.mount(source, target)) {
+      assertThatThrownBy(() -> Ize.mount(dir("other"), target))
+          .isInstanceOf(FileSystemException.class)
+          .hasMessageContaining("already a live FUSE mount");
+      assertThat(mount.target()).isEqualTo(target);
+    }
+  }
+
+  @Test
+  void missingFuseIsNamedWithThePackageToInstall() {
+    assertThatThrownBy(() -> FuseMount.loadFuse(tmp.resolve("fuse"), "fuse"))
+        .isInstanceOf(FileSystemException.class)
+        .hasMessageContaining("FUSE is unavailable")
+        .hasMessageContaining(tmp.resolve("fuse").toString());
+    assertThatThrownBy(() -> FuseMount.loadFuse(Path.of("/dev/fuse"), "no-such-fuse-library"))
+        .isInstanceOf(FileSystemException.class)
+        .hasMessageContaining("libfuse 2 is not installed")
+        .hasMessageContaining("apt-get install libfuse2");
+  }
+
+  @Test
+  void closeWaitsForARequestInFlight() throws Exception {
+    Path source = dir("src");
+    Path target = dir("mnt");
+    CountDownLatch writing = new CountDownLatch(1);
+    Capture slow =
+        new Capture() {
+          @Override
+          public void written(byte[] path, long offset, long length) {
+            writing.countDown();
+            sleep(1000);
+          }
+        };
+    Mount mount = FuseMount.mount(source, target, MountOptions.defaults(), slow);
+    CompletableFuture<Void> writer =
+        CompletableFuture.runAsync(
+            () -> {
+              try (OutputStream out = Files.newOutputStream(target.resolve("slow.txt"))) {
+                out.write("in flight".getBytes(UTF_8));
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+    mount.close();
+
+    assertThat(writer).isDone();
+    writer.get();
+    assertThat(Files.readString(source.resolve("slow.txt"))).isEqualTo("in flight");
+    assertThat(FuseMount.isFuseMountPoint(target)).isFalse();
+  }
+
+  @Test
+  void anExceptionInACallbackIsAnsweredWithEioAndTheMountKeepsServing() throws Exception {
+    Path source = dir("src");
+    Path target = dir("mnt");
+    Capture failing =
+        new Capture() {
+          @Override
+          public void created(byte[] path) {
+            if (Names.display(path).endsWith("boom")) {
+              throw new IllegalStateException("planted failure");
+            }
+          }
+        };
+    try (Mount mount = FuseMount.mount(source, target, MountOptions.defaults(), failing)) {
+      assertThatThrownBy(() -> Files.createDirectory(target.resolve("boom")))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("Input/output error");
+      Files.writeString(target.resolve("after.txt"), "still serving");
+      assertThat(Files.readString(target.resolve("after.txt"))).isEqualTo("still serving");
+    }
+  }
+
+  @Test
+  void captureSeesEachSuccessfulChangeInOrderAndFailuresNot() throws Exception {
+    Path source = dir("src");
+    Path target = dir("mnt");
+    List<String> events = new CopyOnWriteArrayList<>();
+    Capture recording =
+        new Capture() {
+          @Override
+          public void beforeContentChange(byte[] path) {
+            events.add("before " + Names.display(path));
+          }
+
+          @Override
+          public void contentChanged(byte[] path) {
+            events.add("content " + Names.display(path));
+          }
+
+          @Override
+          public void created(byte[] path) {
+            events.add("created " + Names.display(path));
+          }
+
+          @Override
+          public void removed(byte[] path) {
+            events.add("removed " + Names.display(path));
+          }
+
+          @Override
+          public void renamed(byte[] from, byte[] to, int flags) {
+            events.add("renamed " + Names.display(from) + " " + Names.display(to));
+          }
+
+          @Override
+          public void attributesChanged(byte[] path) {
+            events.add("attributes " + Names.display(path));
+          }
+        };
+    try (Mount mount = FuseMount.mount(source, target, MountOptions.defaults(), recording)) {
+      Files.createDirectory(target.resolve("d"));
+      Files.writeString(target.resolve("d/a"), "1");
+      Files.move(target.resolve("d/a"), target.resolve("d/b"));
+      assertThatThrownBy(() -> Files.delete(target.resolve("d/missing")))
+          .isInstanceOf(NoSuchFileException.class);
+      Files.setPosixFilePermissions(
+          target.resolve("d/b"),
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Files.delete(target.resolve("d/b"));
+    }
+    assertThat(events)
+        .containsExactly(
+            "created d",
+            "created d/a",
+            "content d/a",
+            "renamed d/a d/b",
+            "attributes d/b",
+            "removed d/b");
+  }
+
+  @Test
+  void gitWorksInADirectoryMountedOverItself() throws Exception {
+    Path project = dir("project");
+    Files.writeString(project.resolve("README"), "hello\n");
+    try (Mount mount = Ize.mount(project, project)) {
+      assertThat(mount.target()).isEqualTo(mount.source());
+      assertThat(FuseMount.isFuseMountPoint(project)).isTrue();
+      run(project, "git", "init", "-q");
+      Files.writeString(project.resolve("src.txt"), "code\n");
+      run(project, "git", "add", ".");
+      run(
+          project,
+          "git",
+          "-c",
+          "user.name=t",
+          "-c",
+          "user.email=t@t",
+          "commit",
+          "-q",
+          "-m",
+          "first");
+      assertThat(run(project, "git", "log", "--oneline")).contains("first");
+      assertThat(run(project, "git", "status", "--porcelain")).isEmpty();
+    }
+    assertThat(FuseMount.isFuseMountPoint(project)).isFalse();
+    assertThat(project.resolve(".git/HEAD")).exists();
+    assertThat(run(project, "git", "log", "--oneline")).contains("first");
+  }
+
+  @Test
+  void aJvmExitUnmounts() throws Exception {
+    Path source = dir("src");
+    Path target = dir("mnt");
+    Process child = startChild(source, target, "exit");
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).isZero();
+    assertThat(FuseMount.isFuseMountPoint(target)).isFalse();
+  }
+
+  @Test
+  void aDeadMountLeftByAKilledProcessIsClearedBeforeMounting() throws Exception {
+    Path source = dir("src");
+    Path target = dir("mnt");
+    Files.writeString(source.resolve("file"), "survives");
+    Process child = startChild(source, target, "serve");
+    try {
+      child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      Pointer stat = Memory.allocateDirect(Runtime.getRuntime(LibC.INSTANCE), LibC.STAT_SIZE);
+      int rc = LibC.INSTANCE.fstatat(LibC.AT_FDCWD, Names.cString(target.toString()), stat, 0);
+      assertThat(rc == 0 ? 0 : LibC.errno())
+          .as("errno of stat on the dead mount")
+          .isEqualTo(Errno.ENOTCONN);
+
+      try (Mount mount = Ize.mount(source, target)) {
+        assertThat(Files.readString(target.resolve("file"))).isEqualTo("survives");
+      }
+      assertThat(FuseMount.isFuseMountPoint(target)).isFalse();
+    } finally {
+      child.destroyForcibly();
+      FuseMount.clearDeadMount(target);
+    }
+  }
+
+  /** Starts {@link MountMain} in a child JVM and waits until its mount is live. */
+  private static Process startChild(Path source, Path target, String mode) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Dfile.encoding=UTF-8");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(MountMain.class.getName());
+    command.add(source.toString());
+    command.add(target.toString());
+    command.add(mode);
+    Process child =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8));
+    String line = out.readLine();
+    assertThat(line).as("child's first line").startsWith("READY");
+    return child;
+  }
+
+  private static String run(Path dir, String... command) throws Exception {
+    Process process =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(String.join(" ", command) + ": " + output).isZero();
+    return output.trim();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
