@@ -1,0 +1,972 @@
+package io.ize.api;
+
+import io.ize.api.Codec.Link;
+import io.ize.spi.ReadTransaction;
+import io.ize.spi.StoreBackend;
+import io.ize.spi.VersionStoreProvider;
+import io.ize.spi.WriteTransaction;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The history of a tree: an ordered log of changes, each file's versions through renames, the tree
+ * and its content at any point, change sets between points, and snapshots. Everything about
+ * versions lives here, once, over a backend's ordered key-value tables (see {@link io.ize.spi}).
+ *
+ * <pre>{@code
+ * try (VersionStore store = VersionStore.open("lmdb", Path.of("/home/me/.ize"))) {
+ *   for (LogEntry e : store.log(LogQuery.all())) System.out.println(e);
+ *   ChangeSet changes = store.changes(Point.snapshot("before-build"), Point.latest());
+ * }
+ * }</pre>
+ *
+ * <p>Identity: every file, directory or link is a node with a number, allocated when the store
+ * first sees it. A directory entry maps (parent node, name) to a node, versioned by sequence
+ * number; renaming a directory rewrites one entry, whatever lies below it, and files below keep
+ * their identity. Tables: {@code records} (sequence to record), {@code names} (parent, name,
+ * sequence to node), {@code links} (node, sequence to its names), {@code states} (node, sequence to
+ * state), {@code manifests} and {@code chunks} (content, by SHA-256), {@code snapshots}, {@code
+ * times} (time, sequence), {@code meta}.
+ *
+ * <p>Thread safety: queries may run on any number of threads, each in its own read transaction;
+ * {@link #append} is serialised on this object (it is the one writer).
+ */
+public final class VersionStore implements AutoCloseable {
+  static final List<String> TABLES =
+      List.of(
+          "meta",
+          "records",
+          "names",
+          "links",
+          "states",
+          "manifests",
+          "chunks",
+          "snapshots",
+          "times");
+
+  private static final long ROOT = 1;
+  private static final byte[] LAST_SEQUENCE = "lastSequence".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NEXT_NODE = "nextNode".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EMPTY = new byte[0];
+
+  private final StoreBackend backend;
+
+  private VersionStore(StoreBackend backend) {
+    this.backend = backend;
+  }
+
+  /** Opens the store of backend {@code name} (such as {@code lmdb}) in {@code directory}. */
+  public static VersionStore open(String name, Path directory) throws IOException {
+    return open(name, directory, Map.of());
+  }
+
+  /**
+   * Opens the store of backend {@code name} in {@code directory}, with backend options.
+   *
+   * @throws IllegalArgumentException if no provider on the class path has that name; the message
+   *     lists the names found and the artifact to add
+   */
+  public static VersionStore open(String name, Path directory, Map<String, String> options)
+      throws IOException {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(directory, "directory");
+    Map<String, VersionStoreProvider> found = providers();
+    VersionStoreProvider provider = found.get(name);
+    if (provider == null) {
+      throw new IllegalArgumentException(
+          "no version store backend named '"
+              + name
+              + "' on the class path; found "
+              + (found.isEmpty() ? "none" : String.join(", ", found.keySet()))
+              + ". The built-in backends are lmdb (add io.ize:ize-store-lmdb) and mapdb (add"
+              + " io.ize:ize-store-mapdb).");
+    }
+    Files.createDirectories(directory);
+    return of(provider.open(directory, TABLES, options));
+  }
+
+  /** A version store over an already opened backend; closing the store closes it. */
+  public static VersionStore of(StoreBackend backend) {
+    return new VersionStore(Objects.requireNonNull(backend, "backend"));
+  }
+
+  /** The backends found on the class path, by name. A broken provider is skipped. */
+  public static Map<String, VersionStoreProvider> providers() {
+    Map<String, VersionStoreProvider> found = new TreeMap<>();
+    ServiceLoader<VersionStoreProvider> loader = ServiceLoader.load(VersionStoreProvider.class);
+    var iterator = loader.iterator();
+    while (true) {
+      try {
+        if (!iterator.hasNext()) {
+          break;
+        }
+        VersionStoreProvider provider = iterator.next();
+        found.putIfAbsent(provider.name(), provider);
+      } catch (ServiceConfigurationError broken) {
+        System.getLogger(VersionStore.class.getName())
+            .log(System.Logger.Level.WARNING, "skipping a broken version store provider", broken);
+      }
+    }
+    return found;
+  }
+
+  /** The backend's directory. */
+  public Path directory() {
+    return backend.directory();
+  }
+
+  /** Bytes on disk. */
+  public long sizeOnDisk() throws IOException {
+    return backend.sizeOnDisk();
+  }
+
+  @Override
+  public void close() throws IOException {
+    backend.close();
+  }
+
+  // ================================================================== writing
+
+  /**
+   * Appends events in one transaction (the recorder's group commit) and returns the sequence number
+   * of the last record. Each event that changes the tree becomes a record with the next sequence
+   * number; a pre-image of content the store already holds as current records nothing.
+   */
+  public synchronized long append(List<Event> events) throws IOException {
+    try (WriteTransaction txn = backend.write()) {
+      Writer writer = new Writer(txn);
+      for (Event event : events) {
+        writer.apply(event);
+      }
+      writer.finish();
+      txn.commit();
+      return writer.sequence;
+    }
+  }
+
+  /** The sequence number of the last record (0 if none). */
+  public long lastSequence() throws IOException {
+    try (ReadTransaction txn = backend.read()) {
+      return lastSequence(txn);
+    }
+  }
+
+  private static long lastSequence(ReadTransaction txn) throws IOException {
+    byte[] value = txn.get("meta", LAST_SEQUENCE);
+    return value == null ? 0 : Codec.u64(value, 0);
+  }
+
+  /** Applies events within one write transaction. */
+  private final class Writer {
+    private final WriteTransaction txn;
+    long sequence;
+    private long nextNode;
+
+    Writer(WriteTransaction txn) throws IOException {
+      this.txn = txn;
+      this.sequence = lastSequence(txn);
+      byte[] next = txn.get("meta", NEXT_NODE);
+      this.nextNode = next == null ? ROOT + 1 : Codec.u64(next, 0);
+    }
+
+    void finish() throws IOException {
+      txn.put("meta", LAST_SEQUENCE, Codec.u64(sequence));
+      txn.put("meta", NEXT_NODE, Codec.u64(nextNode));
+    }
+
+    void apply(Event event) throws IOException {
+      for (Chunk chunk : event.chunks()) {
+        if (txn.get("chunks", chunk.hash()) == null) {
+          txn.put("chunks", chunk.hash(), chunk.data());
+        }
+      }
+      Operation op = event.operation();
+      if (op == null) {
+        return;
+      }
+      if (op == Operation.PREIMAGE) {
+        long known = resolve(txn, event.path(), Long.MAX_VALUE);
+        NodeState current = known == 0 ? null : stateAt(txn, known, Long.MAX_VALUE);
+        if (current != null && Objects.equals(current.content(), event.state().content())) {
+          return;
+        }
+      }
+      if (event.manifest() != null) {
+        txn.put("manifests", event.state().content().bytes(), event.manifest());
+      }
+      long seq = ++sequence;
+      List<Long> nodes = new ArrayList<>(2);
+      byte[] path = event.path();
+      switch (op) {
+        case CREATE:
+        case MKDIR:
+        case MKNOD:
+        case SYMLINK:
+          {
+            long parent = ensure(parentOf(path), event, seq);
+            byte[] name = nameOf(path);
+            long replaced = nameAt(txn, parent, name, Long.MAX_VALUE);
+            if (replaced != 0) {
+              unlink(replaced, parent, name, seq);
+              nodes.add(replaced);
+            }
+            long node = nextNode++;
+            link(node, parent, name, seq);
+            txn.put("states", Codec.nodeKey(node, seq), Codec.encode(event.state()));
+            nodes.add(0, node);
+            break;
+          }
+        case LINK:
+          {
+            long node = ensure(path, event, seq);
+            long parent = ensure(parentOf(event.target()), event, seq);
+            link(node, parent, nameOf(event.target()), seq);
+            nodes.add(node);
+            break;
+          }
+        case UNLINK:
+        case RMDIR:
+          {
+            long parent = resolve(txn, parentOf(path), Long.MAX_VALUE);
+            long node = parent == 0 ? 0 : nameAt(txn, parent, nameOf(path), Long.MAX_VALUE);
+            if (node != 0) {
+              unlink(node, parent, nameOf(path), seq);
+              nodes.add(node);
+            }
+            break;
+          }
+        case RENAME:
+          rename(event, seq, nodes);
+          break;
+        case GAP:
+          break;
+        default:
+          {
+            long node = ensure(path, event, seq);
+            NodeState state = event.state();
+            if (event.manifest() == null && !op.changesContent()) {
+              NodeState previous = stateAt(txn, node, Long.MAX_VALUE);
+              if (previous != null) {
+                state = state.withContent(previous.content(), previous.size());
+              }
+            }
+            txn.put("states", Codec.nodeKey(node, seq), Codec.encode(state));
+            nodes.add(node);
+          }
+      }
+      long[] touched = nodes.stream().mapToLong(Long::longValue).toArray();
+      LogEntry entry = new LogEntry(seq, event.timeNanos(), op, path, event.target(), touched);
+      txn.put("records", Codec.u64(seq), Codec.encode(entry));
+      txn.put("times", Codec.concat(Codec.u64(event.timeNanos()), Codec.u64(seq)), EMPTY);
+    }
+
+    private void rename(Event event, long seq, List<Long> nodes) throws IOException {
+      byte[] from = event.path();
+      byte[] to = event.target();
+      long fromParent = ensure(parentOf(from), event, seq);
+      long toParent = ensure(parentOf(to), event, seq);
+      long node = nameAt(txn, fromParent, nameOf(from), Long.MAX_VALUE);
+      if (node == 0) {
+        // Never seen before the move: it arrives under its new name.
+        node = ensure(to, event, seq);
+        nodes.add(node);
+        return;
+      }
+      long other = nameAt(txn, toParent, nameOf(to), Long.MAX_VALUE);
+      nodes.add(node);
+      if (other == node) {
+        return; // a rename onto another name of the same file changes nothing
+      }
+      boolean exchange = (event.flags() & 2) != 0;
+      unlink(node, fromParent, nameOf(from), seq);
+      if (other != 0) {
+        unlink(other, toParent, nameOf(to), seq);
+        nodes.add(other);
+        if (exchange) {
+          link(other, fromParent, nameOf(from), seq);
+        }
+      }
+      link(node, toParent, nameOf(to), seq);
+    }
+
+    /**
+     * The node at {@code path}, creating nodes for directories and files the store has not seen:
+     * those that existed before recording began. Their states come from the event.
+     */
+    private long ensure(byte[] path, Event event, long seq) throws IOException {
+      long node = ROOT;
+      int start = 0;
+      while (start < path.length) {
+        int end = indexOf(path, (byte) '/', start);
+        byte[] name = Arrays.copyOfRange(path, start, end);
+        long child = nameAt(txn, node, name, Long.MAX_VALUE);
+        if (child == 0) {
+          child = nextNode++;
+          link(child, node, name, seq);
+          byte[] prefix = Arrays.copyOf(path, end);
+          NodeState state = stateFor(prefix, event);
+          txn.put("states", Codec.nodeKey(child, seq), Codec.encode(state));
+        }
+        node = child;
+        start = end + 1;
+      }
+      return node;
+    }
+
+    private NodeState stateFor(byte[] prefix, Event event) {
+      if (Arrays.equals(prefix, event.path()) && event.state() != null) {
+        return event.state();
+      }
+      if (event.target() != null
+          && Arrays.equals(prefix, event.target())
+          && event.state() != null) {
+        return event.state();
+      }
+      for (Event.Ancestor ancestor : event.ancestors()) {
+        if (Arrays.equals(ancestor.path(), prefix)) {
+          return ancestor.state();
+        }
+      }
+      // A directory recording knows nothing about: its name is all there is to keep.
+      return new NodeState(NodeState.S_IFDIR | 0755, 0, 0, 0, 0, 0, 0, null, Map.of(), null);
+    }
+
+    private void link(long node, long parent, byte[] name, long seq) throws IOException {
+      txn.put("names", Codec.nameKey(parent, name, seq), Codec.u64(node));
+      List<Link> links = new ArrayList<>(linksAt(txn, node, Long.MAX_VALUE));
+      links.add(new Link(parent, name));
+      txn.put("links", Codec.nodeKey(node, seq), Codec.encodeLinks(links));
+    }
+
+    private void unlink(long node, long parent, byte[] name, long seq) throws IOException {
+      txn.put("names", Codec.nameKey(parent, name, seq), EMPTY);
+      List<Link> links = new ArrayList<>(linksAt(txn, node, Long.MAX_VALUE));
+      links.removeIf(l -> l.is(parent, name));
+      txn.put("links", Codec.nodeKey(node, seq), Codec.encodeLinks(links));
+    }
+  }
+
+  // ================================================================== queries
+
+  /** Resolves a point to the sequence number it stands for. */
+  public long sequenceOf(Point point) throws IOException {
+    try (ReadTransaction txn = backend.read()) {
+      return sequenceOf(txn, point);
+    }
+  }
+
+  private long sequenceOf(ReadTransaction txn, Point point) throws IOException {
+    long last = lastSequence(txn);
+    if (point.snapshotName() != null) {
+      byte[] value = txn.get("snapshots", point.snapshotName().getBytes(StandardCharsets.UTF_8));
+      if (value == null) {
+        throw new IllegalArgumentException(
+            "no snapshot named '" + point.snapshotName() + "' in " + directory());
+      }
+      return Codec.u64(value, 0);
+    }
+    if (point.instant() != null) {
+      Instant t = point.instant();
+      long nanos = Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L) + t.getNano();
+      long[] found = {0};
+      txn.scan(
+          "times",
+          Codec.u64(0),
+          Codec.u64(nanos + 1),
+          true,
+          (key, value) -> {
+            found[0] = Codec.u64(key, 8);
+            return false;
+          });
+      return found[0];
+    }
+    return Math.min(point.sequenceOrNegative(), last);
+  }
+
+  /**
+   * Records in sequence order: those after {@code afterSequence}, at most {@code limit}, whose path
+   * or target is {@code pathPrefix} or lies below it ("" for all), within [from, to] in time (null
+   * for no bound).
+   */
+  public List<LogEntry> log(
+      long afterSequence, int limit, String pathPrefix, Instant from, Instant to)
+      throws IOException {
+    byte[] prefix = pathPrefix == null ? EMPTY : pathBytes(pathPrefix);
+    List<LogEntry> entries = new ArrayList<>();
+    try (ReadTransaction txn = backend.read()) {
+      txn.scan(
+          "records",
+          Codec.u64(afterSequence + 1),
+          null,
+          false,
+          (key, value) -> {
+            LogEntry entry = Codec.decodeEntry(Codec.u64(key, 0), value);
+            if ((from == null || !entry.time().isBefore(from))
+                && (to == null || !entry.time().isAfter(to))
+                && (below(entry.pathBytes(), prefix) || below(entry.targetBytes(), prefix))) {
+              entries.add(entry);
+            }
+            return entries.size() < limit;
+          });
+    }
+    return entries;
+  }
+
+  /** The record with this sequence number. */
+  public LogEntry record(long sequence) throws IOException {
+    try (ReadTransaction txn = backend.read()) {
+      byte[] value = txn.get("records", Codec.u64(sequence));
+      if (value == null) {
+        throw new IllegalArgumentException("no record " + sequence + " in " + directory());
+      }
+      return Codec.decodeEntry(sequence, value);
+    }
+  }
+
+  /**
+   * The versions of the file at {@code path} (as of {@code at}), oldest first, through every rename
+   * of it or of a directory above it. Removals appear with a null state.
+   *
+   * @throws NoSuchFileException if nothing was at that path then
+   */
+  public List<FileVersion> versions(String path, Point at) throws IOException {
+    try (ReadTransaction txn = backend.read()) {
+      long seq = sequenceOf(txn, at);
+      long node = resolve(txn, pathBytes(path), seq);
+      if (node == 0) {
+        throw new NoSuchFileException(path, null, "not in the history at " + at);
+      }
+      TreeMap<Long, NodeState> states = new TreeMap<>();
+      txn.scan(
+          "states",
+          Codec.nodeKey(node, 0),
+          Codec.nodeKey(node + 1, 0),
+          false,
+          (key, value) -> {
+            states.put(Codec.u64(key, 8), Codec.decodeState(value));
+            return true;
+          });
+      txn.scan(
+          "links",
+          Codec.nodeKey(node, 0),
+          Codec.nodeKey(node + 1, 0),
+          false,
+          (key, value) -> {
+            states.putIfAbsent(Codec.u64(key, 8), null);
+            return true;
+          });
+      List<FileVersion> versions = new ArrayList<>();
+      for (Map.Entry<Long, NodeState> e : states.entrySet()) {
+        long s = e.getKey();
+        byte[] record = txn.get("records", Codec.u64(s));
+        if (record == null) {
+          continue;
+        }
+        LogEntry entry = Codec.decodeEntry(s, record);
+        byte[] where = pathOf(txn, node, s);
+        NodeState state = where == null ? null : stateAt(txn, node, s);
+        String shown =
+            new String(where != null ? where : entry.pathBytes(), StandardCharsets.UTF_8);
+        versions.add(new FileVersion(entry, shown, state));
+      }
+      return versions;
+    }
+  }
+
+  /** The state of the file at {@code path} at a point, or null if there was none. */
+  public NodeState state(String path, Point at) throws IOException {
+    try (ReadTransaction txn = backend.read()) {
+      long node = resolve(txn, pathBytes(path), sequenceOf(txn, at));
+      return node == 0 ? null : stateAt(txn, node, sequenceOf(txn, at));
+    }
+  }
+
+  /**
+   * The tree below {@code subtree} ("" for all) at a point, in depth-first order with parents
+   * before children; the subtree's own root is not included.
+   */
+  public List<TreeEntry> tree(Point at, String subtree) throws IOException {
+    List<TreeEntry> entries = new ArrayList<>();
+    try (ReadTransaction txn = backend.read()) {
+      long seq = sequenceOf(txn, at);
+      byte[] base = pathBytes(subtree);
+      long start = resolve(txn, base, seq);
+      if (start == 0) {
+        return entries;
+      }
+      Deque<Object[]> stack = new ArrayDeque<>();
+      stack.push(new Object[] {base, start});
+      while (!stack.isEmpty()) {
+        Object[] top = stack.pop();
+        byte[] dirPath = (byte[]) top[0];
+        long dir = (long) top[1];
+        List<Object[]> children = new ArrayList<>();
+        for (Map.Entry<byte[], Long> child : children(txn, dir, seq).entrySet()) {
+          byte[] childPath =
+              dirPath.length == 0
+                  ? child.getKey()
+                  : Codec.concat(dirPath, new byte[] {'/'}, child.getKey());
+          NodeState state = stateAt(txn, child.getValue(), seq);
+          entries.add(new TreeEntry(childPath, child.getValue(), state));
+          if (state != null && state.isDirectory()) {
+            children.add(new Object[] {childPath, child.getValue()});
+          }
+        }
+        for (int i = children.size() - 1; i >= 0; i--) {
+          stack.push(children.get(i));
+        }
+      }
+    }
+    return entries;
+  }
+
+  /** The bytes of {@code path} at a point, streamed chunk by chunk. */
+  public InputStream content(String path, Point at) throws IOException {
+    NodeState state = state(path, at);
+    if (state == null) {
+      throw new NoSuchFileException(path, null, "not in the history at " + at);
+    }
+    if (!state.isRegularFile()) {
+      throw new IOException(path + " was not a regular file at " + at);
+    }
+    return content(state.content());
+  }
+
+  /** The bytes of one content (empty for null), streamed chunk by chunk. */
+  public InputStream content(ContentId id) throws IOException {
+    if (id == null) {
+      return InputStream.nullInputStream();
+    }
+    byte[] manifest;
+    try (ReadTransaction txn = backend.read()) {
+      manifest = txn.get("manifests", id.bytes());
+    }
+    if (manifest == null) {
+      throw new IOException("content " + id + " is missing from " + directory());
+    }
+    return new ChunkStream(manifest);
+  }
+
+  /** Streams a manifest's chunks, reading each in a short read transaction of its own. */
+  private final class ChunkStream extends InputStream {
+    private final byte[] manifest;
+    private int next;
+    private byte[] chunk = EMPTY;
+    private int position;
+
+    ChunkStream(byte[] manifest) {
+      this.manifest = manifest;
+    }
+
+    private boolean advance() throws IOException {
+      while (position == chunk.length) {
+        if (next * Manifest.ENTRY >= manifest.length) {
+          return false;
+        }
+        byte[] hash =
+            Arrays.copyOfRange(manifest, next * Manifest.ENTRY, next * Manifest.ENTRY + 32);
+        next++;
+        try (ReadTransaction txn = backend.read()) {
+          chunk = txn.get("chunks", hash);
+        }
+        if (chunk == null) {
+          throw new IOException("a chunk of stored content is missing from " + directory());
+        }
+        position = 0;
+      }
+      return true;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return advance() ? chunk[position++] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (!advance()) {
+        return -1;
+      }
+      int n = Math.min(len, chunk.length - position);
+      System.arraycopy(chunk, position, b, off, n);
+      position += n;
+      return n;
+    }
+  }
+
+  /**
+   * What changed between two points: every file touched by a record in between, compared as it was
+   * at {@code from} and at {@code to}. A directory's rename is one change; the files below it keep
+   * their identity and are not listed.
+   */
+  public ChangeSet changes(Point from, Point to) throws IOException {
+    try (ReadTransaction txn = backend.read()) {
+      long a = sequenceOf(txn, from);
+      long b = sequenceOf(txn, to);
+      if (a > b) {
+        throw new IllegalArgumentException("from (" + from + ") is after to (" + to + ")");
+      }
+      Set<Long> touched = new LinkedHashSet<>();
+      txn.scan(
+          "records",
+          Codec.u64(a + 1),
+          Codec.u64(b + 1),
+          false,
+          (key, value) -> {
+            for (long node : Codec.decodeEntry(Codec.u64(key, 0), value).nodes()) {
+              touched.add(node);
+            }
+            return true;
+          });
+      List<Change> changes = new ArrayList<>();
+      for (long node : touched) {
+        byte[] before = pathOf(txn, node, a);
+        byte[] after = pathOf(txn, node, b);
+        NodeState was = before == null ? null : stateAt(txn, node, a);
+        NodeState is = after == null ? null : stateAt(txn, node, b);
+        if (before == null && after == null) {
+          continue;
+        }
+        String beforeText = before == null ? null : text(before);
+        String afterText = after == null ? null : text(after);
+        if (before == null) {
+          changes.add(new Change(Change.Kind.CREATED, afterText, null, null, is));
+        } else if (after == null) {
+          changes.add(new Change(Change.Kind.DELETED, beforeText, null, was, null));
+        } else {
+          if (!Arrays.equals(before, after)) {
+            changes.add(new Change(Change.Kind.RENAMED, afterText, beforeText, was, is));
+          }
+          if (was != null && is != null) {
+            if (!Objects.equals(was.content(), is.content())) {
+              changes.add(new Change(Change.Kind.MODIFIED, afterText, null, was, is));
+            } else if (!was.sameMetadata(is)
+                || was.mtimeSeconds() != is.mtimeSeconds()
+                || was.mtimeNanos() != is.mtimeNanos()) {
+              changes.add(new Change(Change.Kind.METADATA, afterText, null, was, is));
+            }
+          }
+        }
+      }
+      changes.sort(Comparator.comparing(Change::path).thenComparing(Change::kind));
+      return new ChangeSet(a, b, changes);
+    }
+  }
+
+  // ================================================================== snapshots
+
+  /** Labels the latest record; O(1). Replaces a snapshot of the same name. */
+  public Snapshot snapshot(String name) throws IOException {
+    return snapshot(name, lastSequence());
+  }
+
+  /** Labels a sequence number. */
+  public synchronized Snapshot snapshot(String name, long sequence) throws IOException {
+    if (name.isEmpty() || name.chars().allMatch(Character::isDigit) || name.equals("latest")) {
+      throw new IllegalArgumentException(
+          "a snapshot name must not be empty, a number or 'latest': '" + name + "'");
+    }
+    Instant now = Instant.now();
+    try (WriteTransaction txn = backend.write()) {
+      if (sequence > lastSequence(txn)) {
+        throw new IllegalArgumentException("no record " + sequence + " yet in " + directory());
+      }
+      txn.put(
+          "snapshots",
+          name.getBytes(StandardCharsets.UTF_8),
+          ByteBuffer.allocate(20)
+              .putLong(sequence)
+              .putLong(now.getEpochSecond())
+              .putInt(now.getNano())
+              .array());
+      txn.commit();
+    }
+    return new Snapshot(name, sequence, now);
+  }
+
+  /** Every snapshot, by name. */
+  public List<Snapshot> snapshots() throws IOException {
+    List<Snapshot> snapshots = new ArrayList<>();
+    try (ReadTransaction txn = backend.read()) {
+      txn.scan(
+          "snapshots",
+          EMPTY,
+          null,
+          false,
+          (key, value) -> {
+            ByteBuffer v = ByteBuffer.wrap(value);
+            long seq = v.getLong();
+            Instant created = Instant.ofEpochSecond(v.getLong(), v.getInt());
+            snapshots.add(new Snapshot(new String(key, StandardCharsets.UTF_8), seq, created));
+            return true;
+          });
+    }
+    return snapshots;
+  }
+
+  /** Deletes a snapshot; returns whether it existed. */
+  public synchronized boolean deleteSnapshot(String name) throws IOException {
+    try (WriteTransaction txn = backend.write()) {
+      byte[] key = name.getBytes(StandardCharsets.UTF_8);
+      boolean existed = txn.get("snapshots", key) != null;
+      txn.delete("snapshots", key);
+      txn.commit();
+      return existed;
+    }
+  }
+
+  // ================================================================== integrity
+
+  /**
+   * Checks the store: records gapless from 1 to the last, every chunk's SHA-256 equal to its key,
+   * every manifest's too, and every chunk a manifest names present. Returns the problems found.
+   */
+  public List<String> verify() throws IOException {
+    List<String> problems = new ArrayList<>();
+    try (ReadTransaction txn = backend.read()) {
+      long last = lastSequence(txn);
+      long[] expected = {1};
+      txn.scan(
+          "records",
+          Codec.u64(0),
+          null,
+          false,
+          (key, value) -> {
+            long seq = Codec.u64(key, 0);
+            if (seq != expected[0]) {
+              problems.add("record " + expected[0] + " missing before " + seq);
+            }
+            Codec.decodeEntry(seq, value);
+            expected[0] = seq + 1;
+            return true;
+          });
+      if (expected[0] != last + 1) {
+        problems.add("last sequence is " + last + " but records end at " + (expected[0] - 1));
+      }
+      txn.scan(
+          "chunks",
+          EMPTY,
+          null,
+          false,
+          (key, value) -> {
+            if (!Arrays.equals(key, Chunker.sha256(value))) {
+              problems.add("chunk " + ContentId.of(key) + " does not match its hash");
+            }
+            return true;
+          });
+      txn.scan(
+          "manifests",
+          EMPTY,
+          null,
+          false,
+          (key, value) -> {
+            if (!Arrays.equals(key, Chunker.sha256(value))) {
+              problems.add("manifest " + ContentId.of(key) + " does not match its hash");
+            }
+            for (int i = 0; i + Manifest.ENTRY <= value.length; i += Manifest.ENTRY) {
+              if (txn.get("chunks", Arrays.copyOfRange(value, i, i + 32)) == null) {
+                problems.add("manifest " + ContentId.of(key) + " names a missing chunk");
+              }
+            }
+            return true;
+          });
+    }
+    return problems;
+  }
+
+  // ================================================================== helpers
+
+  private static long resolve(ReadTransaction txn, byte[] path, long seq) throws IOException {
+    long node = ROOT;
+    int start = 0;
+    while (start < path.length && node != 0) {
+      int end = indexOf(path, (byte) '/', start);
+      node = nameAt(txn, node, Arrays.copyOfRange(path, start, end), seq);
+      start = end + 1;
+    }
+    return node;
+  }
+
+  /** The node named {@code name} in {@code parent} at {@code seq}, or 0. */
+  private static long nameAt(ReadTransaction txn, long parent, byte[] name, long seq)
+      throws IOException {
+    long[] found = {0};
+    txn.scan(
+        "names",
+        Codec.nameKey(parent, name, 0),
+        seq == Long.MAX_VALUE ? Codec.nameEnd(parent, name) : Codec.nameKey(parent, name, seq + 1),
+        true,
+        (key, value) -> {
+          found[0] = value.length == 0 ? 0 : Codec.u64(value, 0);
+          return false;
+        });
+    return found[0];
+  }
+
+  /** A directory's entries at {@code seq}: name to node, in name order. */
+  private static Map<byte[], Long> children(ReadTransaction txn, long dir, long seq)
+      throws IOException {
+    Map<byte[], Long> children = new TreeMap<>(Arrays::compareUnsigned);
+    byte[][] current = {null};
+    long[] node = {0};
+    txn.scan(
+        "names",
+        Codec.u64(dir),
+        Codec.u64(dir + 1),
+        false,
+        (key, value) -> {
+          byte[] name = Arrays.copyOfRange(key, 8, key.length - 9);
+          long version = Codec.u64(key, key.length - 8);
+          if (current[0] != null && !Arrays.equals(current[0], name)) {
+            if (node[0] != 0) {
+              children.put(current[0], node[0]);
+            }
+            node[0] = 0;
+          }
+          current[0] = name;
+          if (version <= seq) {
+            node[0] = value.length == 0 ? 0 : Codec.u64(value, 0);
+          }
+          return true;
+        });
+    if (current[0] != null && node[0] != 0) {
+      children.put(current[0], node[0]);
+    }
+    return children;
+  }
+
+  private static NodeState stateAt(ReadTransaction txn, long node, long seq) throws IOException {
+    NodeState[] found = {null};
+    txn.scan(
+        "states",
+        Codec.nodeKey(node, 0),
+        seq == Long.MAX_VALUE ? Codec.nodeKey(node + 1, 0) : Codec.nodeKey(node, seq + 1),
+        true,
+        (key, value) -> {
+          found[0] = Codec.decodeState(value);
+          return false;
+        });
+    return found[0];
+  }
+
+  private static List<Link> linksAt(ReadTransaction txn, long node, long seq) throws IOException {
+    List<List<Link>> found = new ArrayList<>(1);
+    txn.scan(
+        "links",
+        Codec.nodeKey(node, 0),
+        seq == Long.MAX_VALUE ? Codec.nodeKey(node + 1, 0) : Codec.nodeKey(node, seq + 1),
+        true,
+        (key, value) -> {
+          found.add(Codec.decodeLinks(value));
+          return false;
+        });
+    return found.isEmpty() ? List.of() : found.get(0);
+  }
+
+  /** The path of a node at {@code seq} (its first name), or null if it had none then. */
+  private static byte[] pathOf(ReadTransaction txn, long node, long seq) throws IOException {
+    List<byte[]> names = new ArrayList<>();
+    Map<Long, Boolean> seen = new HashMap<>();
+    long current = node;
+    while (current != ROOT) {
+      if (seen.put(current, Boolean.TRUE) != null) {
+        throw new IllegalStateException("the version store's tree has a cycle at node " + node);
+      }
+      List<Link> links = linksAt(txn, current, seq);
+      if (links.isEmpty()) {
+        return null;
+      }
+      names.add(links.get(0).name);
+      current = links.get(0).parent;
+    }
+    byte[][] parts = new byte[names.size() * 2 - (names.isEmpty() ? 0 : 1)][];
+    for (int i = 0; i < names.size(); i++) {
+      parts[2 * i] = names.get(names.size() - 1 - i);
+      if (2 * i + 1 < parts.length) {
+        parts[2 * i + 1] = new byte[] {'/'};
+      }
+    }
+    return Codec.concat(parts);
+  }
+
+  private static boolean below(byte[] path, byte[] prefix) {
+    if (path == null) {
+      return false;
+    }
+    if (prefix.length == 0) {
+      return true;
+    }
+    if (path.length < prefix.length
+        || !Arrays.equals(path, 0, prefix.length, prefix, 0, prefix.length)) {
+      return false;
+    }
+    return path.length == prefix.length || path[prefix.length] == '/';
+  }
+
+  static byte[] parentOf(byte[] path) {
+    int slash = lastIndexOf(path, (byte) '/');
+    return slash < 0 ? EMPTY : Arrays.copyOf(path, slash);
+  }
+
+  static byte[] nameOf(byte[] path) {
+    int slash = lastIndexOf(path, (byte) '/');
+    return Arrays.copyOfRange(path, slash + 1, path.length);
+  }
+
+  private static int indexOf(byte[] bytes, byte b, int from) {
+    for (int i = from; i < bytes.length; i++) {
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    return bytes.length;
+  }
+
+  private static int lastIndexOf(byte[] bytes, byte b) {
+    for (int i = bytes.length - 1; i >= 0; i--) {
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** A user's path as the store's bytes: relative, no leading or trailing slash. */
+  static byte[] pathBytes(String path) {
+    String p = path;
+    while (p.startsWith("/")) {
+      p = p.substring(1);
+    }
+    while (p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p.equals(".") ? EMPTY : p.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] path) {
+    return new String(path, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,30 @@
+package io.ize.spi;
+
+import java.io.IOException;
+
+/** A read-only view of the store as of the transaction's start; used by one thread. */
+public interface ReadTransaction extends AutoCloseable {
+  /** The value under {@code key}, or null if absent. */
+  byte[] get(String table, byte[] key) throws IOException;
+
+  /**
+   * Visits the entries with {@code from <= key < to} in ascending order, or in descending order
+   * when {@code reverse} is set, until the visitor returns false.
+   *
+   * @param from the lowest key to visit (inclusive)
+   * @param to the bound (exclusive), or null for no upper bound
+   */
+  void scan(String table, byte[] from, byte[] to, boolean reverse, EntryVisitor visitor)
+      throws IOException;
+
+  /** Ends the transaction (a write transaction not committed is rolled back); safe twice. */
+  @Override
+  void close();
+
+  /** Receives entries from {@link #scan}; the arrays are the visitor's to keep. */
+  @FunctionalInterface
+  interface EntryVisitor {
+    /** Returns false to stop the scan. */
+    boolean visit(byte[] key, byte[] value) throws IOException;
+  }
+}
