@@ -1,36 +1,42 @@
 package io.ize.internal.fuse;
 
+import io.ize.api.Operation;
+
 /**
- * Where version recording attaches to the filesystem core. The core calls these on the thread that
- * serves the request, after the change succeeded on the source (before, for {@link
- * #beforeContentChange}); a failed call reports nothing. Paths are NUL-terminated bytes relative to
- * the source's root. Implementations must be thread-safe and must not call back into the core.
+ * Where version recording attaches to the filesystem core. Paths are NUL-terminated bytes relative
+ * to the source's root. Implementations must be thread-safe and must not call back into the core.
+ *
+ * <p>Ordering: the core calls {@link #changed} while holding its order lock, taken before the
+ * system call, so the order of {@code changed} calls is the order in which the changes happened.
  */
 public interface Capture {
   /** Reports nothing: a mount that passes through without recording. */
-  Capture NONE = new Capture() {};
+  Capture NONE =
+      new Capture() {
+        @Override
+        public boolean active() {
+          return false;
+        }
+      };
 
-  /** A file is about to be opened for writing or truncated: the point to keep its pre-image. */
-  default void beforeContentChange(byte[] path) {}
+  /**
+   * Called before a file's content is changed or removed (opened for writing, truncated, unlinked,
+   * renamed over): the point to keep its pre-image.
+   */
+  default void beforeChange(byte[] path) {}
 
   /** Bytes were written through an open handle. */
   default void written(byte[] path, long offset, long length) {}
 
-  /** A writer released the file, synced it or truncated it: the point to take its post-image. */
-  default void contentChanged(byte[] path) {}
+  /**
+   * A change succeeded. {@code target} is the new path of a rename or link; {@code flags} the
+   * {@code renameat2} flags of a rename. Content changes arrive as {@link Operation#WRITE} when a
+   * writer releases or syncs a file, and as {@link Operation#TRUNCATE}.
+   */
+  default void changed(Operation operation, byte[] path, byte[] target, int flags) {}
 
-  /** A file, directory, symbolic link or special file was created. */
-  default void created(byte[] path) {}
-
-  /** A hard link {@code path} to {@code existing} was made. */
-  default void linked(byte[] existing, byte[] path) {}
-
-  /** A name was removed (unlink or rmdir). */
-  default void removed(byte[] path) {}
-
-  /** A name was renamed, with {@code renameat2} flags. */
-  default void renamed(byte[] from, byte[] to, int flags) {}
-
-  /** Mode, owner, times or extended attributes changed. */
-  default void attributesChanged(byte[] path) {}
+  /** Whether this capture records anything (the core skips its order lock when not). */
+  default boolean active() {
+    return true;
+  }
 }

@@ -16,10 +16,12 @@ import static io.ize.internal.fuse.LibC.O_WRONLY;
 import static io.ize.internal.fuse.LibC.S_IFLNK;
 import static io.ize.internal.fuse.LibC.S_IFMT;
 
+import io.ize.api.Operation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
@@ -34,10 +36,10 @@ import jnr.ffi.Runtime;
  *
  * <p>Paths are NUL-terminated bytes relative to the root ({@link Names}), so names that are not
  * UTF-8 pass through unchanged. Every method returns a non-negative result or {@code -errno}, and
- * calls {@link Capture} after a change succeeds. Methods are safe to call from many threads: the
- * only shared mutable state is the directory-handle table (a concurrent map) and each directory
- * handle, which is locked for the duration of one readdir (lock order: a directory handle is a leaf
- * lock; nothing else is taken while it is held).
+ * reports each change that succeeded to {@link Capture}. Methods are safe to call from many
+ * threads. Lock order: {@link #order} (held across one change and its capture, only while a capture
+ * records) comes before the capture's own locks; a directory handle's monitor (held for one
+ * readdir) is a leaf: nothing else is taken while it is held.
  */
 public final class PassthroughFs implements AutoCloseable {
   /** The kernel's limit for one path argument, including its NUL. */
@@ -55,6 +57,9 @@ public final class PassthroughFs implements AutoCloseable {
   private final Capture capture;
   private final ConcurrentHashMap<Long, DirHandle> dirs = new ConcurrentHashMap<>();
   private final AtomicLong nextDir = new AtomicLong(1);
+
+  /** Orders changes with their capture; see {@link #ordered}. */
+  private final Object order = new Object();
 
   private PassthroughFs(int rootFd, int umask, Capture capture) {
     this.rootFd = rootFd;
@@ -104,28 +109,31 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int chmod(byte[] path, int mode) {
-    int rc = at(path, (dir, name) -> C.fchmodat(dir, name, mode, 0));
-    if (rc == 0) {
-      capture.attributesChanged(path);
-    }
-    return rc;
+    return ordered(
+        Operation.CHMOD,
+        path,
+        null,
+        0,
+        () -> at(path, (dir, name) -> C.fchmodat(dir, name, mode, 0)));
   }
 
   public int chown(byte[] path, int uid, int gid) {
-    int rc = at(path, (dir, name) -> C.fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW));
-    if (rc == 0) {
-      capture.attributesChanged(path);
-    }
-    return rc;
+    return ordered(
+        Operation.CHOWN,
+        path,
+        null,
+        0,
+        () -> at(path, (dir, name) -> C.fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW)));
   }
 
   /** Sets times; {@code times} holds two {@code struct timespec}, honouring UTIME_NOW/OMIT. */
   public int utimens(byte[] path, Pointer times) {
-    int rc = at(path, (dir, name) -> C.utimensat(dir, name, times, AT_SYMLINK_NOFOLLOW));
-    if (rc == 0) {
-      capture.attributesChanged(path);
-    }
-    return rc;
+    return ordered(
+        Operation.UTIMENS,
+        path,
+        null,
+        0,
+        () -> at(path, (dir, name) -> C.utimensat(dir, name, times, AT_SYMLINK_NOFOLLOW)));
   }
 
   public int access(byte[] path, int mask) {
@@ -139,89 +147,119 @@ public final class PassthroughFs implements AutoCloseable {
   // ---------------------------------------------------------------- namespace
 
   public int mknod(byte[] path, int mode, long rdev, int uid, int gid) {
-    int rc = at(path, (dir, name) -> C.mknodat(dir, name, mode, rdev));
-    return rc < 0 ? rc : created(path, -1, mode, uid, gid);
+    return ordered(
+        (mode & S_IFMT) == LibC.S_IFREG ? Operation.CREATE : Operation.MKNOD,
+        path,
+        null,
+        0,
+        () -> {
+          int rc = at(path, (dir, name) -> C.mknodat(dir, name, mode, rdev));
+          return rc < 0 ? rc : created(path, -1, mode, uid, gid);
+        });
   }
 
   public int mkdir(byte[] path, int mode, int uid, int gid) {
-    int rc = at(path, (dir, name) -> C.mkdirat(dir, name, mode));
-    return rc < 0 ? rc : created(path, -1, mode | LibC.S_IFDIR, uid, gid);
+    return ordered(
+        Operation.MKDIR,
+        path,
+        null,
+        0,
+        () -> {
+          int rc = at(path, (dir, name) -> C.mkdirat(dir, name, mode));
+          return rc < 0 ? rc : created(path, -1, mode | LibC.S_IFDIR, uid, gid);
+        });
   }
 
   public int symlink(byte[] target, byte[] path, int uid, int gid) {
-    int rc = at(path, (dir, name) -> C.symlinkat(target, dir, name));
-    return rc < 0 ? rc : created(path, -1, S_IFLNK | 0777, uid, gid);
+    return ordered(
+        Operation.SYMLINK,
+        path,
+        null,
+        0,
+        () -> {
+          int rc = at(path, (dir, name) -> C.symlinkat(target, dir, name));
+          return rc < 0 ? rc : created(path, -1, S_IFLNK | 0777, uid, gid);
+        });
   }
 
   public int unlink(byte[] path) {
-    int rc = at(path, (dir, name) -> C.unlinkat(dir, name, 0));
-    if (rc == 0) {
-      capture.removed(path);
-    }
-    return rc;
+    capture.beforeChange(path);
+    return ordered(
+        Operation.UNLINK, path, null, 0, () -> at(path, (dir, name) -> C.unlinkat(dir, name, 0)));
   }
 
   public int rmdir(byte[] path) {
-    int rc = at(path, (dir, name) -> C.unlinkat(dir, name, AT_REMOVEDIR));
-    if (rc == 0) {
-      capture.removed(path);
-    }
-    return rc;
+    return ordered(
+        Operation.RMDIR,
+        path,
+        null,
+        0,
+        () -> at(path, (dir, name) -> C.unlinkat(dir, name, AT_REMOVEDIR)));
   }
 
   /** Renames with {@code renameat2} flags (RENAME_NOREPLACE 1, RENAME_EXCHANGE 2). */
   public int rename(byte[] from, byte[] to, int flags) {
-    int rc =
-        at2(
-            from,
-            to,
-            (fromDir, fromName, toDir, toName) ->
-                C.renameat2(fromDir, fromName, toDir, toName, flags));
-    if (rc == 0) {
-      capture.renamed(from, to, flags);
-    }
-    return rc;
+    capture.beforeChange(to);
+    return ordered(
+        Operation.RENAME,
+        from,
+        to,
+        flags,
+        () ->
+            at2(
+                from,
+                to,
+                (fromDir, fromName, toDir, toName) ->
+                    C.renameat2(fromDir, fromName, toDir, toName, flags)));
   }
 
   public int link(byte[] existing, byte[] path) {
-    int rc =
-        at2(
-            existing,
-            path,
-            (fromDir, fromName, toDir, toName) -> C.linkat(fromDir, fromName, toDir, toName, 0));
-    if (rc == 0) {
-      capture.linked(existing, path);
-    }
-    return rc;
+    return ordered(
+        Operation.LINK,
+        existing,
+        path,
+        0,
+        () ->
+            at2(
+                existing,
+                path,
+                (fromDir, fromName, toDir, toName) ->
+                    C.linkat(fromDir, fromName, toDir, toName, 0)));
   }
 
   // ---------------------------------------------------------------- content
 
   public int truncate(byte[] path, long size) {
-    capture.beforeContentChange(path);
-    int fd = at(path, (dir, name) -> C.openat(dir, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0));
-    if (fd < 0) {
-      return fd;
-    }
-    int rc = checked(C.ftruncate(fd, size));
-    C.close(fd);
-    if (rc == 0) {
-      capture.contentChanged(path);
-    }
-    return rc;
+    capture.beforeChange(path);
+    return ordered(
+        Operation.TRUNCATE,
+        path,
+        null,
+        0,
+        () -> {
+          int fd =
+              at(path, (dir, name) -> C.openat(dir, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0));
+          if (fd < 0) {
+            return fd;
+          }
+          int rc = checked(C.ftruncate(fd, size));
+          C.close(fd);
+          return rc;
+        });
   }
 
   public int ftruncate(byte[] path, long fh, long size) {
-    if (path != null) {
-      capture.beforeContentChange(path);
+    if (path == null) {
+      return checked(C.ftruncate((int) fh, size));
     }
-    return checked(C.ftruncate((int) fh, size));
+    capture.beforeChange(path);
+    return ordered(Operation.TRUNCATE, path, null, 0, () -> checked(C.ftruncate((int) fh, size)));
   }
 
   /** Opens a file; returns its descriptor, which serves as the kernel's file handle. */
   public int open(byte[] path, int flags) {
     if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) {
-      capture.beforeContentChange(path);
+      capture.beforeChange(path);
     }
     int sanitized = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_DIRECT)) | O_NOFOLLOW | O_CLOEXEC;
     return at(path, (dir, name) -> C.openat(dir, name, sanitized, 0));
@@ -230,16 +268,23 @@ public final class PassthroughFs implements AutoCloseable {
   /** Creates and opens a file owned by the caller; returns its descriptor. */
   public int create(byte[] path, int mode, int flags, int uid, int gid) {
     int sanitized = (flags & ~(O_NOCTTY | O_DIRECT)) | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
-    int fd = at(path, (dir, name) -> C.openat(dir, name, sanitized, mode));
-    if (fd < 0) {
-      return fd;
-    }
-    int rc = created(path, fd, mode | LibC.S_IFREG, uid, gid);
-    if (rc < 0) {
-      C.close(fd);
-      return rc;
-    }
-    return fd;
+    return ordered(
+        Operation.CREATE,
+        path,
+        null,
+        0,
+        () -> {
+          int fd = at(path, (dir, name) -> C.openat(dir, name, sanitized, mode));
+          if (fd < 0) {
+            return fd;
+          }
+          int rc = created(path, fd, mode | LibC.S_IFREG, uid, gid);
+          if (rc < 0) {
+            C.close(fd);
+            return rc;
+          }
+          return fd;
+        });
   }
 
   public int read(long fh, Pointer buffer, long size, long offset) {
@@ -284,27 +329,30 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int fallocate(byte[] path, long fh, int mode, long offset, long length) {
-    if (path != null) {
-      capture.beforeContentChange(path);
+    if (path == null) {
+      return checked(C.fallocate((int) fh, mode, offset, length));
     }
-    return checked(C.fallocate((int) fh, mode, offset, length));
+    capture.beforeChange(path);
+    return ordered(
+        Operation.FALLOCATE,
+        path,
+        null,
+        0,
+        () -> checked(C.fallocate((int) fh, mode, offset, length)));
   }
 
   public int fsync(byte[] path, long fh, boolean dataOnly) {
-    int rc = checked(dataOnly ? C.fdatasync((int) fh) : C.fsync((int) fh));
-    if (rc == 0 && path != null) {
-      capture.contentChanged(path);
-    }
-    return rc;
+    IntSupplier sync = () -> checked(dataOnly ? C.fdatasync((int) fh) : C.fsync((int) fh));
+    return path == null ? sync.getAsInt() : ordered(Operation.WRITE, path, null, 0, sync);
   }
 
   /** Closes a file handle; {@code flags} are the ones it was opened with. */
   public int release(byte[] path, long fh, int flags) {
-    int rc = checked(C.close((int) fh));
-    if (path != null && (flags & O_ACCMODE) != O_RDONLY) {
-      capture.contentChanged(path);
+    IntSupplier close = () -> checked(C.close((int) fh));
+    if (path == null || (flags & O_ACCMODE) == O_RDONLY) {
+      return close.getAsInt();
     }
-    return rc;
+    return ordered(Operation.WRITE, path, null, 0, close);
   }
 
   // ---------------------------------------------------------------- xattrs
@@ -318,19 +366,21 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int setxattr(byte[] path, byte[] name, Pointer value, long size, int flags) {
-    int rc = onProcPath(path, -Errno.EPERM, proc -> C.setxattr(proc, name, value, size, flags));
-    if (rc == 0) {
-      capture.attributesChanged(path);
-    }
-    return rc;
+    return ordered(
+        Operation.SETXATTR,
+        path,
+        null,
+        0,
+        () -> onProcPath(path, -Errno.EPERM, proc -> C.setxattr(proc, name, value, size, flags)));
   }
 
   public int removexattr(byte[] path, byte[] name) {
-    int rc = onProcPath(path, -Errno.EPERM, proc -> C.removexattr(proc, name));
-    if (rc == 0) {
-      capture.attributesChanged(path);
-    }
-    return rc;
+    return ordered(
+        Operation.REMOVEXATTR,
+        path,
+        null,
+        0,
+        () -> onProcPath(path, -Errno.EPERM, proc -> C.removexattr(proc, name)));
   }
 
   /**
@@ -476,6 +526,25 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * Runs a change and reports it to the capture if it succeeded, both under {@link #order}, so that
+   * the capture sees changes in the order they happened on the source. Without a recording capture,
+   * changes run in parallel.
+   */
+  private int ordered(
+      Operation operation, byte[] path, byte[] target, int flags, IntSupplier change) {
+    if (!capture.active()) {
+      return change.getAsInt();
+    }
+    synchronized (order) {
+      int rc = change.getAsInt();
+      if (rc >= 0) {
+        capture.changed(operation, path, target, flags);
+      }
+      return rc;
+    }
+  }
 
   /** A call relative to a directory descriptor, returning the C function's result. */
   @FunctionalInterface
@@ -627,7 +696,6 @@ public final class PassthroughFs implements AutoCloseable {
         }
       }
     }
-    capture.created(path);
     return 0;
   }
 

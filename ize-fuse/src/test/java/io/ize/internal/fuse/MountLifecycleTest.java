@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.ize.Ize;
 import io.ize.Mount;
 import io.ize.MountOptions;
+import io.ize.api.Operation;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -146,7 +147,7 @@ class MountLifecycleTest {
     Capture failing =
         new Capture() {
           @Override
-          public void created(byte[] path) {
+          public void changed(Operation operation, byte[] path, byte[] target, int flags) {
             if (Names.display(path).endsWith("boom")) {
               throw new IllegalStateException("planted failure");
             }
@@ -169,33 +170,17 @@ class MountLifecycleTest {
     Capture recording =
         new Capture() {
           @Override
-          public void beforeContentChange(byte[] path) {
+          public void beforeChange(byte[] path) {
             events.add("before " + Names.display(path));
           }
 
           @Override
-          public void contentChanged(byte[] path) {
-            events.add("content " + Names.display(path));
-          }
-
-          @Override
-          public void created(byte[] path) {
-            events.add("created " + Names.display(path));
-          }
-
-          @Override
-          public void removed(byte[] path) {
-            events.add("removed " + Names.display(path));
-          }
-
-          @Override
-          public void renamed(byte[] from, byte[] to, int flags) {
-            events.add("renamed " + Names.display(from) + " " + Names.display(to));
-          }
-
-          @Override
-          public void attributesChanged(byte[] path) {
-            events.add("attributes " + Names.display(path));
+          public void changed(Operation operation, byte[] path, byte[] target, int flags) {
+            events.add(
+                operation
+                    + " "
+                    + Names.display(path)
+                    + (target == null ? "" : " " + Names.display(target)));
           }
         };
     try (Mount mount = FuseMount.mount(source, target, MountOptions.defaults(), recording)) {
@@ -211,12 +196,14 @@ class MountLifecycleTest {
     }
     assertThat(events)
         .containsExactly(
-            "created d",
-            "created d/a",
-            "content d/a",
-            "renamed d/a d/b",
-            "attributes d/b",
-            "removed d/b");
+            "MKDIR d",
+            "CREATE d/a",
+            "WRITE d/a",
+            "before d/b",
+            "RENAME d/a d/b",
+            "CHMOD d/b",
+            "before d/b",
+            "UNLINK d/b");
   }
 
   @Test
