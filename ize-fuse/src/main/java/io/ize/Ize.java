@@ -1,5 +1,6 @@
 package io.ize;
 
+import io.ize.api.VersionStore;
 import io.ize.internal.fuse.FuseMount;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,8 +10,9 @@ import java.util.Objects;
  * The entry point: mounts a source directory through FUSE.
  *
  * <pre>{@code
- * try (Mount mount = Ize.mount(Path.of("/srv/project"), Path.of("/srv/project"))) {
- *   // every access under /srv/project now passes through Ize
+ * try (VersionStore store = VersionStore.open("lmdb", Path.of("/var/ize/project"));
+ *     Mount mount = Ize.mount(Path.of("/srv/project"), Path.of("/srv/project"), store)) {
+ *   // every change under /srv/project is now recorded
  * }
  * }</pre>
  *
@@ -20,23 +22,39 @@ import java.util.Objects;
 public final class Ize {
   private Ize() {}
 
-  /** Mounts {@code source} at {@code target} with {@link MountOptions#defaults()}. */
-  public static Mount mount(Path source, Path target) throws IOException {
-    return mount(source, target, MountOptions.defaults());
+  /** Mounts {@code source} at {@code target}, recording every change into {@code store}. */
+  public static Mount mount(Path source, Path target, VersionStore store) throws IOException {
+    return mount(source, target, store, MountOptions.defaults());
   }
 
   /**
-   * Mounts {@code source} at {@code target}; returns once the mount is live.
+   * Mounts {@code source} at {@code target} without recording: a plain passthrough mount whose
+   * history methods throw {@link IllegalStateException}.
+   */
+  public static Mount mount(Path source, Path target) throws IOException {
+    return mount(source, target, null, MountOptions.defaults());
+  }
+
+  /** Mounts without recording, with options (such as a read-only mount). */
+  public static Mount mount(Path source, Path target, MountOptions options) throws IOException {
+    return mount(source, target, null, options);
+  }
+
+  /**
+   * Mounts {@code source} at {@code target}; returns once the mount is live. With a store, every
+   * change through the mount is recorded into it (the caller keeps ownership of the store and
+   * closes it after the mount); with null, nothing is recorded.
    *
    * @throws java.nio.file.NoSuchFileException if the source or the target does not exist
    * @throws java.nio.file.NotDirectoryException if the source or the target is not a directory
    * @throws java.nio.file.FileSystemException if the target is already a live FUSE mount, or FUSE
    *     is unavailable (no {@code /dev/fuse}, no {@code fusermount}, libfuse 2 not installed)
    */
-  public static Mount mount(Path source, Path target, MountOptions options) throws IOException {
+  public static Mount mount(Path source, Path target, VersionStore store, MountOptions options)
+      throws IOException {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(options, "options");
-    return FuseMount.mount(source, target, options);
+    return FuseMount.mount(source, target, store, options);
   }
 }

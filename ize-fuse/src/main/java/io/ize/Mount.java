@@ -1,17 +1,30 @@
 package io.ize;
 
+import io.ize.api.ChangeSet;
+import io.ize.api.Point;
+import io.ize.api.Snapshot;
+import io.ize.api.VersionStore;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
  * A live mount of a source directory at a target. Closing it unmounts synchronously: it returns
- * once the kernel has let go of the target and every request in flight has been answered. Closing
- * twice is safe, and a mount still open when the JVM exits is unmounted by a shutdown hook.
+ * once the kernel has let go of the target, every request in flight has been answered and
+ * everything recorded is in the store. Closing twice is safe, and a mount still open when the JVM
+ * exits is unmounted by a shutdown hook.
  *
  * <pre>{@code
- * try (Mount mount = Ize.mount(Path.of("/srv/project"), Path.of("/mnt/project"))) {
- *   Files.writeString(mount.target().resolve("hello.txt"), "hi");
+ * try (VersionStore store = VersionStore.open("lmdb", Path.of("/var/ize/project"));
+ *     Mount mount = Ize.mount(Path.of("/srv/project"), Path.of("/srv/project"), store)) {
+ *   Snapshot before = mount.snapshot("before-build");
+ *   // ... tools write under /srv/project ...
+ *   ChangeSet changes = mount.changesSince(before.point());
+ *   mount.restore(before.point()); // the tree is back; the restore is history too
  * }
  * }</pre>
+ *
+ * <p>The history methods need a mount made with a {@link VersionStore}; without one they throw
+ * {@link IllegalStateException}. All methods are thread-safe.
  */
 public interface Mount extends AutoCloseable {
   /** The directory whose files the mount serves. */
@@ -23,7 +36,34 @@ public interface Mount extends AutoCloseable {
   /** The options the mount was made with. */
   MountOptions options();
 
-  /** Unmounts and waits for requests in flight; does nothing if already closed. */
+  /** The store recording this mount. */
+  VersionStore store();
+
+  /** Returns once every change made through the mount so far is durable in the store. */
+  void sync() throws IOException;
+
+  /** Changes captured but not yet committed to the store. */
+  long lag();
+
+  /** Registers a listener for recording failures. */
+  void addListener(StoreListener listener);
+
+  /** Labels the state after every change made so far. */
+  Snapshot snapshot(String name) throws IOException;
+
+  /** What changed since {@code point}, up to now. */
+  ChangeSet changesSince(Point point) throws IOException;
+
+  /**
+   * Restores the whole tree to {@code point}, writing through the mount, so the restore is recorded
+   * like any change and can itself be undone.
+   */
+  void restore(Point point) throws IOException;
+
+  /** Restores the file or subtree at {@code path} (relative to the target) to {@code point}. */
+  void restore(String path, Point point) throws IOException;
+
+  /** Unmounts, waits for requests in flight and drains the recorder; does nothing if closed. */
   @Override
   void close();
 }

@@ -502,8 +502,8 @@ public final class VersionStore implements AutoCloseable {
   }
 
   /**
-   * The tree below {@code subtree} ("" for all) at a point, in depth-first order with parents
-   * before children; the subtree's own root is not included.
+   * The tree at {@code subtree} ("" for all) at a point, in depth-first order with parents before
+   * children: the subtree's own entry first (unless it is the root), then everything below it.
    */
   public List<TreeEntry> tree(Point at, String subtree) throws IOException {
     List<TreeEntry> entries = new ArrayList<>();
@@ -515,6 +515,13 @@ public final class VersionStore implements AutoCloseable {
         return entries;
       }
       Deque<Object[]> stack = new ArrayDeque<>();
+      if (base.length > 0) {
+        NodeState state = stateAt(txn, start, seq);
+        entries.add(new TreeEntry(base, start, state));
+        if (state == null || !state.isDirectory()) {
+          return entries;
+        }
+      }
       stack.push(new Object[] {base, start});
       while (!stack.isEmpty()) {
         Object[] top = stack.pop();
@@ -672,8 +679,41 @@ public final class VersionStore implements AutoCloseable {
         }
       }
       changes.sort(Comparator.comparing(Change::path).thenComparing(Change::kind));
-      return new ChangeSet(a, b, changes);
+      return new ChangeSet(a, b, netOut(changes));
     }
+  }
+
+  /**
+   * A path deleted and created again (a file replaced by a new one, or brought back by a restore)
+   * is, for the tree, at most a modification: compare what was there with what is.
+   */
+  private static List<Change> netOut(List<Change> changes) {
+    Map<String, Change> deleted = new HashMap<>();
+    Map<String, Change> created = new HashMap<>();
+    for (Change c : changes) {
+      if (c.kind() == Change.Kind.DELETED) {
+        deleted.put(c.path(), c);
+      } else if (c.kind() == Change.Kind.CREATED) {
+        created.put(c.path(), c);
+      }
+    }
+    List<Change> result = new ArrayList<>();
+    for (Change c : changes) {
+      Change gone = deleted.get(c.path());
+      Change back = created.get(c.path());
+      if (gone == null || back == null) {
+        result.add(c);
+      } else if (c == back) {
+        NodeState was = gone.before();
+        NodeState is = back.after();
+        if (was.type() != is.type() || !Objects.equals(was.content(), is.content())) {
+          result.add(new Change(Change.Kind.MODIFIED, c.path(), null, was, is));
+        } else if (!was.sameMetadata(is)) {
+          result.add(new Change(Change.Kind.METADATA, c.path(), null, was, is));
+        }
+      }
+    }
+    return result;
   }
 
   // ================================================================== snapshots

@@ -2,6 +2,11 @@ package io.ize.internal.fuse;
 
 import io.ize.Mount;
 import io.ize.MountOptions;
+import io.ize.StoreListener;
+import io.ize.api.ChangeSet;
+import io.ize.api.Point;
+import io.ize.api.Snapshot;
+import io.ize.api.VersionStore;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -68,6 +73,8 @@ public final class FuseMount implements Mount {
   private final Path target;
   private final MountOptions options;
   private final PassthroughFs fs;
+  private final VersionStore store;
+  private final Recorder recorder;
   private final Thread loop;
   private final Thread shutdownHook;
   private final CountDownLatch started = new CountDownLatch(1);
@@ -76,7 +83,15 @@ public final class FuseMount implements Mount {
   private volatile long connection = -1;
 
   private FuseMount(
-      Path source, Path target, MountOptions options, PassthroughFs fs, LibFuse libFuse) {
+      Path source,
+      Path target,
+      MountOptions options,
+      PassthroughFs fs,
+      LibFuse libFuse,
+      VersionStore store,
+      Recorder recorder) {
+    this.store = store;
+    this.recorder = recorder;
     this.source = source;
     this.target = target;
     this.options = options;
@@ -90,12 +105,23 @@ public final class FuseMount implements Mount {
   }
 
   /** Mounts {@code source} at {@code target}; see {@link io.ize.Ize#mount}. */
-  public static FuseMount mount(Path source, Path target, MountOptions options) throws IOException {
-    return mount(source, target, options, Capture.NONE);
+  public static FuseMount mount(Path source, Path target, VersionStore store, MountOptions options)
+      throws IOException {
+    return mount(source, target, options, store, fs -> Capture.NONE);
   }
 
-  /** Mounts with a {@link Capture} that sees every change. */
-  public static FuseMount mount(Path source, Path target, MountOptions options, Capture capture)
+  /** Mounts with a {@link Capture} that sees every change and no store (for tests). */
+  static FuseMount mount(Path source, Path target, MountOptions options, Capture capture)
+      throws IOException {
+    return mount(source, target, options, null, fs -> capture);
+  }
+
+  private static FuseMount mount(
+      Path source,
+      Path target,
+      MountOptions options,
+      VersionStore store,
+      java.util.function.Function<PassthroughFs, Capture> captureFor)
       throws IOException {
     Path src = source.toAbsolutePath().normalize();
     Path dst = target.toAbsolutePath().normalize();
@@ -107,11 +133,21 @@ public final class FuseMount implements Mount {
           dst.toString(), null, "target is already a live FUSE mount; unmount it first");
     }
     LibFuse libFuse = loadFuse(Path.of("/dev/fuse"), "fuse", "libfuse.so.2");
-    PassthroughFs fs = PassthroughFs.open(src, capture);
-    FuseMount mount = new FuseMount(src, dst, options, fs, libFuse);
+    PassthroughFs fs = PassthroughFs.open(src, Capture.NONE);
+    Recorder recorder = null;
+    if (store != null) {
+      recorder = new Recorder(store, fs, options.queueBytes());
+      fs.attach(recorder);
+    } else {
+      fs.attach(captureFor.apply(fs));
+    }
+    FuseMount mount = new FuseMount(src, dst, options, fs, libFuse, store, recorder);
     try {
       mount.start();
     } catch (IOException | RuntimeException e) {
+      if (recorder != null) {
+        recorder.close();
+      }
       fs.close();
       throw e;
     }
@@ -187,6 +223,9 @@ public final class FuseMount implements Mount {
         join(UNMOUNT_GRACE_SECONDS);
       }
     } finally {
+      if (recorder != null) {
+        recorder.close();
+      }
       if (!loop.isAlive()) {
         fs.close();
       } else {
@@ -194,6 +233,61 @@ public final class FuseMount implements Mount {
             Level.ERROR, "FUSE loop for {0} did not stop; leaving its descriptors open", target);
       }
     }
+  }
+
+  @Override
+  public VersionStore store() {
+    return recording().store;
+  }
+
+  @Override
+  public void sync() throws IOException {
+    recording().recorder.sync();
+  }
+
+  @Override
+  public long lag() {
+    return recorder == null ? 0 : recorder.lagEvents();
+  }
+
+  @Override
+  public void addListener(StoreListener listener) {
+    recording().recorder.addListener(listener);
+  }
+
+  @Override
+  public Snapshot snapshot(String name) throws IOException {
+    sync();
+    return store.snapshot(name);
+  }
+
+  @Override
+  public ChangeSet changesSince(Point point) throws IOException {
+    sync();
+    return store.changes(point, Point.latest());
+  }
+
+  @Override
+  public void restore(Point point) throws IOException {
+    restore("", point);
+  }
+
+  @Override
+  public void restore(String path, Point point) throws IOException {
+    sync();
+    if (closed.get()) {
+      throw new IllegalStateException("mount of " + target + " is closed");
+    }
+    new Restorer(store, target).restore(path, point);
+    sync();
+  }
+
+  private FuseMount recording() {
+    if (recorder == null) {
+      throw new IllegalStateException(
+          "the mount of " + target + " records nothing: mount it with a VersionStore");
+    }
+    return this;
   }
 
   @Override

@@ -230,12 +230,14 @@ final class JnrFuseTransport {
         IoCallback.class,
         (p, b, n, off, fi) -> guard("write", () -> fs.write(rel(p), fh(fi), b, n, off)));
     set(o.statfs, PathPointerCallback.class, (p, st) -> guard("statfs", () -> fs.statfs(st)));
-    set(o.flush, PathPointerCallback.class, (p, fi) -> 0);
+    set(
+        o.flush,
+        PathPointerCallback.class,
+        (p, fi) -> guard("flush", () -> fs.flush(rel(p), fh(fi))));
     set(
         o.release,
         PathPointerCallback.class,
-        (p, fi) ->
-            guard("release", () -> fs.release(rel(p), fh(fi), FuseFileInfo.of(fi).flags.get())));
+        (p, fi) -> guard("release", () -> fs.release(rel(p), fh(fi))));
     set(
         o.fsync,
         SyncCallback.class,

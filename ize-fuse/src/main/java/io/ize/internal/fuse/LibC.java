@@ -124,6 +124,14 @@ public interface LibC {
 
   int removexattr(@In byte[] path, @In byte[] name);
 
+  long llistxattr(@In byte[] path, Pointer list, long size);
+
+  int lsetxattr(@In byte[] path, @In byte[] name, @In byte[] value, long size, int flags);
+
+  int lremovexattr(@In byte[] path, @In byte[] name);
+
+  long write(int fd, @In byte[] buffer, long count);
+
   Pointer fdopendir(int fd);
 
   Pointer readdir(Pointer dir);

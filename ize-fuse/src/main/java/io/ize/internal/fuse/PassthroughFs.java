@@ -54,9 +54,12 @@ public final class PassthroughFs implements AutoCloseable {
   private final int rootFd;
   private final int umask;
   private final int daemonUid;
-  private final Capture capture;
+  private volatile Capture capture;
   private final ConcurrentHashMap<Long, DirHandle> dirs = new ConcurrentHashMap<>();
   private final AtomicLong nextDir = new AtomicLong(1);
+
+  /** Handles written through since their content was last captured. */
+  private final java.util.Set<Long> dirty = ConcurrentHashMap.newKeySet();
 
   /** Orders changes with their capture; see {@link #ordered}. */
   private final Object order = new Object();
@@ -80,6 +83,11 @@ public final class PassthroughFs implements AutoCloseable {
       throw Errno.exception(LibC.errno(), "cannot open source directory", source.toString());
     }
     return new PassthroughFs(fd, processUmask(), capture);
+  }
+
+  /** Attaches the capture that records changes; call before mounting. */
+  void attach(Capture recording) {
+    this.capture = recording;
   }
 
   @Override
@@ -322,7 +330,8 @@ public final class PassthroughFs implements AutoCloseable {
       }
       done += n;
     }
-    if (path != null) {
+    if (path != null && capture.active()) {
+      dirty.add(fh);
       capture.written(path, offset, done);
     }
     return (int) done;
@@ -346,13 +355,26 @@ public final class PassthroughFs implements AutoCloseable {
     return path == null ? sync.getAsInt() : ordered(Operation.WRITE, path, null, 0, sync);
   }
 
-  /** Closes a file handle; {@code flags} are the ones it was opened with. */
-  public int release(byte[] path, long fh, int flags) {
-    IntSupplier close = () -> checked(C.close((int) fh));
-    if (path == null || (flags & O_ACCMODE) == O_RDONLY) {
-      return close.getAsInt();
+  /**
+   * A close of one of the handle's descriptors: the caller's close(2) waits for this, so new
+   * content written through the handle is captured here, before close returns (the kernel sends the
+   * release itself later, asynchronously).
+   */
+  public int flush(byte[] path, long fh) {
+    if (path != null && dirty.remove(fh)) {
+      return ordered(Operation.WRITE, path, null, 0, () -> 0);
     }
-    return ordered(Operation.WRITE, path, null, 0, close);
+    return 0;
+  }
+
+  /** Closes a file handle, capturing content written since its last flush. */
+  public int release(byte[] path, long fh) {
+    IntSupplier close = () -> checked(C.close((int) fh));
+    if (path != null && dirty.remove(fh)) {
+      return ordered(Operation.WRITE, path, null, 0, close);
+    }
+    dirty.remove(fh);
+    return close.getAsInt();
   }
 
   // ---------------------------------------------------------------- xattrs

@@ -1,0 +1,381 @@
+package io.ize.internal.fuse;
+
+import io.ize.StoreListener;
+import io.ize.api.Chunk;
+import io.ize.api.Chunker;
+import io.ize.api.Event;
+import io.ize.api.Manifest;
+import io.ize.api.NodeState;
+import io.ize.api.Operation;
+import io.ize.api.VersionStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Turns captured changes into events and writes them to the store off the FUSE threads.
+ *
+ * <p>FUSE threads build each event (stat, link target, xattrs; content chunked and hashed) and put
+ * it on a queue bounded in bytes: when it is full they wait, so nothing is ever dropped. One thread
+ * takes everything queued and appends it to the store in one transaction (group commit). If the
+ * store fails, listeners hear of it, the user's writes go on, and the next successful commit starts
+ * with a {@link Operation#GAP} record.
+ *
+ * <p>Lock order: the core's order lock, then {@link #lock}. The store's own monitor is taken only
+ * by the writer thread, never while {@link #lock} is held.
+ */
+public final class Recorder implements Capture, AutoCloseable {
+  private static final Logger LOG = System.getLogger(Recorder.class.getName());
+  private static final long CHUNK_BATCH_BYTES = 4 << 20;
+  private static final int MAX_BATCH_EVENTS = 50_000;
+
+  private final VersionStore store;
+  private final SourceReader source;
+  private final long capacity;
+  private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
+
+  /** Inodes whose current content the store holds (created or captured through the mount). */
+  private final Set<Long> knownContent = ConcurrentHashMap.newKeySet();
+
+  /** Directories whose state the store holds. */
+  private final Set<Long> knownDirectories = ConcurrentHashMap.newKeySet();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final Condition progress = lock.newCondition();
+  private final ArrayDeque<Event> queue = new ArrayDeque<>();
+  private long queuedBytes;
+  private long enqueued;
+  private long committed;
+  private boolean closing;
+  private boolean gapPending;
+  private IOException lastFailure;
+  private final Thread writer;
+
+  Recorder(VersionStore store, PassthroughFs fs, long capacityBytes) {
+    this.store = store;
+    this.source = new SourceReader(fs);
+    this.capacity = capacityBytes;
+    this.writer = new Thread(this::drain, "ize-recorder");
+    this.writer.setDaemon(true);
+    this.writer.start();
+  }
+
+  void addListener(StoreListener listener) {
+    listeners.add(listener);
+  }
+
+  // ------------------------------------------------------------------ capture
+
+  @Override
+  public void beforeChange(byte[] path) {
+    try {
+      SourceReader.Stat stat = source.stat(path);
+      if (!stat.state.isRegularFile() || knownContent.contains(stat.inode)) {
+        return;
+      }
+      captureContent(Operation.PREIMAGE, path, stat);
+    } catch (java.nio.file.NoSuchFileException absent) {
+      // Nothing there yet: nothing to preserve.
+    } catch (IOException e) {
+      failed(e);
+    }
+  }
+
+  @Override
+  public void changed(Operation operation, byte[] path, byte[] target, int flags) {
+    long now = now();
+    try {
+      switch (operation) {
+        case UNLINK:
+        case RMDIR:
+          enqueue(Event.change(operation, now, relative(path), null, 0, null, List.of()));
+          return;
+        case RENAME:
+          {
+            SourceReader.Stat stat = source.stat(target);
+            List<Event.Ancestor> ancestors = new ArrayList<>(ancestors(parent(path)));
+            ancestors.addAll(ancestors(parent(target)));
+            enqueue(
+                Event.change(
+                    operation,
+                    now,
+                    relative(path),
+                    relative(target),
+                    flags,
+                    stat.state,
+                    ancestors));
+            return;
+          }
+        case LINK:
+          {
+            SourceReader.Stat stat = source.stat(path);
+            List<Event.Ancestor> ancestors = new ArrayList<>(ancestors(parent(path)));
+            ancestors.addAll(ancestors(parent(target)));
+            enqueue(
+                Event.change(
+                    operation, now, relative(path), relative(target), 0, stat.state, ancestors));
+            return;
+          }
+        case WRITE:
+        case TRUNCATE:
+        case FALLOCATE:
+          captureContent(operation, path, source.stat(path));
+          return;
+        default:
+          {
+            SourceReader.Stat stat = source.stat(path);
+            if (operation == Operation.CREATE) {
+              knownContent.add(stat.inode);
+            } else if (operation == Operation.MKDIR) {
+              knownDirectories.add(stat.inode);
+            }
+            enqueue(
+                Event.change(
+                    operation, now, relative(path), null, 0, stat.state, ancestors(parent(path))));
+          }
+      }
+    } catch (IOException e) {
+      failed(e);
+    }
+  }
+
+  /** Chunks and hashes a file's bytes, queueing the chunks ahead of the record naming them. */
+  private void captureContent(Operation operation, byte[] path, SourceReader.Stat stat)
+      throws IOException {
+    Manifest manifest = new Manifest();
+    List<Chunk> batch = new ArrayList<>();
+    long[] batchBytes = {0};
+    try (InputStream in = source.open(path)) {
+      Chunker.split(
+          in,
+          chunk -> {
+            manifest.add(chunk);
+            batch.add(chunk);
+            batchBytes[0] += chunk.data().length;
+            if (batchBytes[0] >= CHUNK_BATCH_BYTES) {
+              enqueue(Event.chunks(batch));
+              batch.clear();
+              batchBytes[0] = 0;
+            }
+          });
+    }
+    if (!batch.isEmpty()) {
+      enqueue(Event.chunks(batch));
+    }
+    NodeState state = stat.state.withContent(manifest.id(), manifest.size());
+    enqueue(
+        Event.content(operation, now(), relative(path), state, manifest, ancestors(parent(path))));
+    knownContent.add(stat.inode);
+  }
+
+  /** States of the directories on {@code dir}'s path that the store may not know yet. */
+  private List<Event.Ancestor> ancestors(byte[] dir) throws IOException {
+    if (dir == null) {
+      return List.of();
+    }
+    List<Event.Ancestor> unknown = new ArrayList<>();
+    int end = dir.length - 1;
+    for (int i = 0; i <= end; i++) {
+      if (i == end || dir[i] == '/') {
+        byte[] prefix = Arrays.copyOf(dir, i + 1);
+        prefix[i] = 0;
+        SourceReader.Stat stat = source.stat(prefix);
+        if (knownDirectories.add(stat.inode)) {
+          unknown.add(new Event.Ancestor(relative(prefix), stat.state));
+        }
+      }
+    }
+    return unknown;
+  }
+
+  // ------------------------------------------------------------------ queue
+
+  private void enqueue(Event event) {
+    long weight = event.weight();
+    lock.lock();
+    try {
+      while (queuedBytes + weight > capacity && !queue.isEmpty()) {
+        progress.awaitUninterruptibly();
+      }
+      queue.add(event);
+      queuedBytes += weight;
+      enqueued++;
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void drain() {
+    while (true) {
+      List<Event> batch = new ArrayList<>();
+      long bytes = 0;
+      boolean gap;
+      lock.lock();
+      try {
+        while (queue.isEmpty() && !closing) {
+          notEmpty.awaitUninterruptibly();
+        }
+        if (queue.isEmpty()) {
+          return;
+        }
+        while (!queue.isEmpty() && batch.size() < MAX_BATCH_EVENTS) {
+          Event event = queue.poll();
+          batch.add(event);
+          bytes += event.weight();
+        }
+        gap = gapPending;
+      } finally {
+        lock.unlock();
+      }
+      IOException failure = null;
+      try {
+        if (gap) {
+          List<Event> withGap = new ArrayList<>(batch.size() + 1);
+          withGap.add(Event.gap(now(), "the version store failed; changes were not recorded"));
+          withGap.addAll(batch);
+          store.append(withGap);
+        } else {
+          store.append(batch);
+        }
+      } catch (IOException | RuntimeException e) {
+        failure = e instanceof IOException ? (IOException) e : new IOException(e);
+      }
+      if (failure != null) {
+        failed(failure);
+      }
+      lock.lock();
+      try {
+        if (failure == null) {
+          gapPending = false;
+        }
+        queuedBytes -= bytes;
+        committed += batch.size();
+        progress.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void failed(IOException e) {
+    LOG.log(Level.ERROR, "recording failed; the history will show a gap", e);
+    lock.lock();
+    try {
+      gapPending = true;
+      lastFailure = e;
+    } finally {
+      lock.unlock();
+    }
+    for (StoreListener listener : listeners) {
+      try {
+        listener.failed(e);
+      } catch (RuntimeException thrown) {
+        LOG.log(Level.WARNING, "a store listener threw", thrown);
+      }
+    }
+  }
+
+  /**
+   * Returns once everything captured so far is committed and durable.
+   *
+   * @throws IOException the store's last failure, if recording failed since the previous sync
+   */
+  void sync() throws IOException {
+    lock.lock();
+    try {
+      long target = enqueued;
+      while (committed < target) {
+        progress.awaitUninterruptibly();
+      }
+      IOException failure = lastFailure;
+      lastFailure = null;
+      if (failure != null) {
+        throw new IOException("recording failed: " + failure.getMessage(), failure);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Events captured but not yet committed. */
+  long lagEvents() {
+    lock.lock();
+    try {
+      return enqueued - committed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Bytes held by the queue. */
+  long lagBytes() {
+    lock.lock();
+    try {
+      return queuedBytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Drains the queue into the store and stops the writer thread. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closing = true;
+      notEmpty.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      writer.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ------------------------------------------------------------------ paths
+
+  /** A core path (NUL-terminated, {@code "."} for the root) as the store's relative bytes. */
+  private static byte[] relative(byte[] path) {
+    int length = path.length;
+    while (length > 0 && path[length - 1] == 0) {
+      length--;
+    }
+    if (length == 1 && path[0] == '.') {
+      return new byte[0];
+    }
+    return Arrays.copyOf(path, length);
+  }
+
+  /** The parent directory of a core path, as a core path; null for entries of the root. */
+  private static byte[] parent(byte[] path) {
+    int slash = path.length - 2;
+    while (slash >= 0 && path[slash] != '/') {
+      slash--;
+    }
+    if (slash <= 0) {
+      return null;
+    }
+    byte[] parent = Arrays.copyOf(path, slash + 1);
+    parent[slash] = 0;
+    return parent;
+  }
+
+  private static long now() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+}

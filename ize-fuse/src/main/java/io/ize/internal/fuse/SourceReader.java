@@ -1,0 +1,138 @@
+package io.ize.internal.fuse;
+
+import io.ize.api.NodeState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/**
+ * Reads what the recorder keeps from the source, through the core (so relative to the source's root
+ * descriptor, never through the mount): a node's state and a file's bytes.
+ */
+final class SourceReader {
+  private static final Runtime RUNTIME = Runtime.getRuntime(LibC.INSTANCE);
+  private static final int BLOCK = 1 << 20;
+
+  private final PassthroughFs fs;
+
+  SourceReader(PassthroughFs fs) {
+    this.fs = fs;
+  }
+
+  /** What {@code stat} says of a path, with its link target and xattrs; content not included. */
+  Stat stat(byte[] path) throws IOException {
+    Pointer buffer = Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE);
+    int rc = fs.getattr(path, buffer);
+    if (rc < 0) {
+      throw Errno.exception(-rc, "cannot read the state to record", Names.display(path));
+    }
+    int mode = buffer.getInt(LibC.STAT_MODE);
+    byte[] link = null;
+    if ((mode & LibC.S_IFMT) == LibC.S_IFLNK) {
+      Pointer target = Memory.allocateDirect(RUNTIME, 4097);
+      if (fs.readlink(path, target, 4097) == 0) {
+        link = Names.cString(target);
+        link = java.util.Arrays.copyOf(link, link.length - 1);
+      }
+    }
+    NodeState state =
+        new NodeState(
+            mode,
+            buffer.getInt(28),
+            buffer.getInt(LibC.STAT_GID),
+            buffer.getLong(40),
+            buffer.getLong(LibC.STAT_SIZE_FIELD),
+            buffer.getLong(88),
+            (int) buffer.getLong(96),
+            link,
+            xattrs(path),
+            null);
+    return new Stat(buffer.getLong(LibC.STAT_INO), state);
+  }
+
+  private Map<String, byte[]> xattrs(byte[] path) {
+    Map<String, byte[]> xattrs = new TreeMap<>();
+    int size = fs.listxattr(path, null, 0);
+    if (size <= 0) {
+      return xattrs;
+    }
+    Pointer list = Memory.allocateDirect(RUNTIME, size);
+    size = fs.listxattr(path, list, size);
+    int start = 0;
+    for (int i = 0; i < size; i++) {
+      if (list.getByte(i) == 0) {
+        byte[] name = new byte[i - start + 1];
+        list.get(start, name, 0, i - start);
+        int length = fs.getxattr(path, name, null, 0);
+        if (length >= 0) {
+          Pointer value = Memory.allocateDirect(RUNTIME, Math.max(1, length));
+          length = fs.getxattr(path, name, value, length);
+          if (length >= 0) {
+            byte[] bytes = new byte[length];
+            value.get(0, bytes, 0, length);
+            xattrs.put(new String(name, 0, name.length - 1, StandardCharsets.UTF_8), bytes);
+          }
+        }
+        start = i + 1;
+      }
+    }
+    return xattrs;
+  }
+
+  /** The file's bytes, read from the source. */
+  InputStream open(byte[] path) throws IOException {
+    int fd = fs.open(path, LibC.O_RDONLY);
+    if (fd < 0) {
+      throw Errno.exception(-fd, "cannot read content to record", Names.display(path));
+    }
+    return new InputStream() {
+      private final Pointer buffer = Memory.allocateDirect(RUNTIME, BLOCK);
+      private long offset;
+      private boolean closed;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = fs.read(fd, buffer, Math.min(len, BLOCK), offset);
+        if (n < 0) {
+          throw Errno.exception(-n, "cannot read content to record", Names.display(path));
+        }
+        if (n == 0) {
+          return len == 0 ? 0 : -1;
+        }
+        buffer.get(0, b, off, n);
+        offset += n;
+        return n;
+      }
+
+      @Override
+      public void close() {
+        if (!closed) {
+          closed = true;
+          fs.release(null, fd);
+        }
+      }
+    };
+  }
+
+  /** A node's inode number and state. */
+  static final class Stat {
+    final long inode;
+    final NodeState state;
+
+    Stat(long inode, NodeState state) {
+      this.inode = inode;
+      this.state = state;
+    }
+  }
+}
