@@ -74,6 +74,16 @@ class ModelBasedRecordingTest {
             checkpoints.put(store.lastSequence(), describe(source));
           }
         }
+        // Restoring the whole tree to a checkpoint, and then to the end again, gives each back.
+        List<Long> points = new ArrayList<>(checkpoints.keySet());
+        long middle = points.get(points.size() / 2);
+        long last = points.get(points.size() - 1);
+        for (long point : new long[] {middle, last}) {
+          mount.restore(Point.sequence(point));
+          assertThat(describe(source))
+              .as("backend %s, seed %d, source after restoring to %d", backend, seed, point)
+              .containsExactlyEntriesOf(checkpoints.get(point));
+        }
       }
       assertThat(store.verify()).as("seed %d: store integrity", seed).isEmpty();
       for (Map.Entry<Long, Map<String, String>> checkpoint : checkpoints.entrySet()) {
