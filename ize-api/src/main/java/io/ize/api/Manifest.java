@@ -10,6 +10,9 @@ import java.nio.ByteBuffer;
 public final class Manifest {
   static final int ENTRY = 36;
 
+  /** Bytes per entry of {@link #bytes()}: a 32-byte SHA-256 and a 4-byte length. */
+  public static final int ENTRY_BYTES = ENTRY;
+
   private final ByteArrayOutputStream entries = new ByteArrayOutputStream();
   private long size;
 
@@ -18,6 +21,17 @@ public final class Manifest {
     entries.writeBytes(chunk.hash());
     entries.writeBytes(ByteBuffer.allocate(4).putInt(chunk.data().length).array());
     size += chunk.data().length;
+  }
+
+  /** Appends entry {@code offset} of another manifest's {@link #bytes()}, unchanged. */
+  public void add(byte[] manifest, int offset) {
+    entries.write(manifest, offset, ENTRY);
+    size += length(manifest, offset);
+  }
+
+  /** The chunk length in the entry at {@code offset} of a manifest's {@link #bytes()}. */
+  public static int length(byte[] manifest, int offset) {
+    return ByteBuffer.wrap(manifest, offset + 32, 4).getInt();
   }
 
   /** The content's length in bytes. */

@@ -282,6 +282,11 @@ public final class FuseMount implements Mount {
     sync();
   }
 
+  /** The recorder, or null for a mount that records nothing. */
+  Recorder recorder() {
+    return recorder;
+  }
+
   private FuseMount recording() {
     if (recorder == null) {
       throw new IllegalStateException(

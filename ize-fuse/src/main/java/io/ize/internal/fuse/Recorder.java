@@ -38,6 +38,7 @@ public final class Recorder implements Capture, AutoCloseable {
   private static final Logger LOG = System.getLogger(Recorder.class.getName());
   private static final long CHUNK_BATCH_BYTES = 4 << 20;
   private static final int MAX_BATCH_EVENTS = 50_000;
+  private static final int MAX_REMEMBERED_MANIFESTS = 10_000;
 
   private final VersionStore store;
   private final SourceReader source;
@@ -49,6 +50,25 @@ public final class Recorder implements Capture, AutoCloseable {
 
   /** Directories whose state the store holds. */
   private final Set<Long> knownDirectories = ConcurrentHashMap.newKeySet();
+
+  /** Where each path was first written since its last capture. */
+  private final ConcurrentHashMap<java.nio.ByteBuffer, Long> dirty = new ConcurrentHashMap<>();
+
+  /** The chunk lists of recent captures by inode, so that a capture re-reads only what changed. */
+  private final java.util.Map<Long, byte[]> captured =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<Long, byte[]> eldest) {
+              return size() > MAX_REMEMBERED_MANIFESTS;
+            }
+          });
+
+  /** Bytes read from the source to capture content: the cost the dirty-region reuse saves. */
+  private final java.util.concurrent.atomic.AtomicLong contentBytesRead =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
@@ -90,6 +110,15 @@ public final class Recorder implements Capture, AutoCloseable {
     } catch (IOException e) {
       failed(e);
     }
+  }
+
+  @Override
+  public void written(byte[] path, long offset, long length) {
+    dirty.merge(java.nio.ByteBuffer.wrap(path), offset, Math::min);
+  }
+
+  private Long firstWritten(byte[] path) {
+    return dirty.remove(java.nio.ByteBuffer.wrap(path));
   }
 
   @Override
@@ -150,25 +179,46 @@ public final class Recorder implements Capture, AutoCloseable {
     }
   }
 
-  /** Chunks and hashes a file's bytes, queueing the chunks ahead of the record naming them. */
+  /**
+   * Chunks and hashes a file's bytes, queueing the chunks ahead of the record naming them. After
+   * writes, only the changed region is read again: chunks of the previous capture that end before
+   * the first written byte are kept as they were (content-defined cut points depend only on the
+   * bytes before them), except the last, whose end was the old end of file rather than a cut.
+   */
   private void captureContent(Operation operation, byte[] path, SourceReader.Stat stat)
       throws IOException {
+    Long firstWritten = firstWritten(path);
+    byte[] previous = operation == Operation.WRITE ? captured.get(stat.inode) : null;
     Manifest manifest = new Manifest();
+    long resume = 0;
+    if (previous != null && firstWritten != null) {
+      long end = 0;
+      for (int i = 0; i + Manifest.ENTRY_BYTES < previous.length; i += Manifest.ENTRY_BYTES) {
+        long chunkEnd = end + Manifest.length(previous, i);
+        if (chunkEnd > firstWritten) {
+          break;
+        }
+        manifest.add(previous, i);
+        end = chunkEnd;
+      }
+      resume = end;
+    }
     List<Chunk> batch = new ArrayList<>();
     long[] batchBytes = {0};
-    try (InputStream in = source.open(path)) {
-      Chunker.split(
-          in,
-          chunk -> {
-            manifest.add(chunk);
-            batch.add(chunk);
-            batchBytes[0] += chunk.data().length;
-            if (batchBytes[0] >= CHUNK_BATCH_BYTES) {
-              enqueue(Event.chunks(batch));
-              batch.clear();
-              batchBytes[0] = 0;
-            }
-          });
+    try (InputStream in = source.open(path, resume)) {
+      contentBytesRead.addAndGet(
+          Chunker.split(
+              in,
+              chunk -> {
+                manifest.add(chunk);
+                batch.add(chunk);
+                batchBytes[0] += chunk.data().length;
+                if (batchBytes[0] >= CHUNK_BATCH_BYTES) {
+                  enqueue(Event.chunks(batch));
+                  batch.clear();
+                  batchBytes[0] = 0;
+                }
+              }));
     }
     if (!batch.isEmpty()) {
       enqueue(Event.chunks(batch));
@@ -177,6 +227,7 @@ public final class Recorder implements Capture, AutoCloseable {
     enqueue(
         Event.content(operation, now(), relative(path), state, manifest, ancestors(parent(path))));
     knownContent.add(stat.inode);
+    captured.put(stat.inode, manifest.bytes());
   }
 
   /** States of the directories on {@code dir}'s path that the store may not know yet. */
@@ -307,6 +358,11 @@ public final class Recorder implements Capture, AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Bytes read from the source so far to capture content. */
+  long contentBytesRead() {
+    return contentBytesRead.get();
   }
 
   /** Events captured but not yet committed. */

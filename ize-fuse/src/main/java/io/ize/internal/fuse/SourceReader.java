@@ -84,15 +84,15 @@ final class SourceReader {
     return xattrs;
   }
 
-  /** The file's bytes, read from the source. */
-  InputStream open(byte[] path) throws IOException {
+  /** The file's bytes from {@code start} on, read from the source. */
+  InputStream open(byte[] path, long start) throws IOException {
     int fd = fs.open(path, LibC.O_RDONLY);
     if (fd < 0) {
       throw Errno.exception(-fd, "cannot read content to record", Names.display(path));
     }
     return new InputStream() {
       private final Pointer buffer = Memory.allocateDirect(RUNTIME, BLOCK);
-      private long offset;
+      private long offset = start;
       private boolean closed;
 
       @Override
