@@ -12,10 +12,12 @@ public final class MountOptions {
 
   private final boolean readOnly;
   private final long queueBytes;
+  private final boolean strictRecording;
 
   private MountOptions(Builder builder) {
     this.readOnly = builder.readOnly;
     this.queueBytes = builder.queueBytes;
+    this.strictRecording = builder.strictRecording;
   }
 
   /** Read-write, with a 64 MiB recorder queue. */
@@ -37,27 +39,46 @@ public final class MountOptions {
     return queueBytes;
   }
 
+  /**
+   * Whether changes are refused with EIO while the store fails (strict), rather than let through
+   * with a gap record in the history (the default).
+   */
+  public boolean strictRecording() {
+    return strictRecording;
+  }
+
   @Override
   public boolean equals(Object other) {
-    return other instanceof MountOptions
-        && ((MountOptions) other).readOnly == readOnly
-        && ((MountOptions) other).queueBytes == queueBytes;
+    if (!(other instanceof MountOptions)) {
+      return false;
+    }
+    MountOptions o = (MountOptions) other;
+    return o.readOnly == readOnly
+        && o.queueBytes == queueBytes
+        && o.strictRecording == strictRecording;
   }
 
   @Override
   public int hashCode() {
-    return Boolean.hashCode(readOnly) * 31 + Long.hashCode(queueBytes);
+    return java.util.Objects.hash(readOnly, queueBytes, strictRecording);
   }
 
   @Override
   public String toString() {
-    return "MountOptions{readOnly=" + readOnly + ", queueBytes=" + queueBytes + "}";
+    return "MountOptions{readOnly="
+        + readOnly
+        + ", queueBytes="
+        + queueBytes
+        + ", strictRecording="
+        + strictRecording
+        + "}";
   }
 
   /** Builds {@link MountOptions}; not thread-safe. */
   public static final class Builder {
     private boolean readOnly;
     private long queueBytes = 64L << 20;
+    private boolean strictRecording;
 
     private Builder() {}
 
@@ -77,6 +98,12 @@ public final class MountOptions {
         throw new IllegalArgumentException("queueBytes must be at least 1 MiB, not " + bytes);
       }
       this.queueBytes = bytes;
+      return this;
+    }
+
+    /** Refuse changes with EIO while the store fails, instead of recording a gap. */
+    public Builder strictRecording(boolean strict) {
+      this.strictRecording = strict;
       return this;
     }
 

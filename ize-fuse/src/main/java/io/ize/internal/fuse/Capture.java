@@ -35,6 +35,11 @@ public interface Capture {
    */
   default void changed(Operation operation, byte[] path, byte[] target, int flags) {}
 
+  /** 0 to let a change go ahead, or a negative errno to refuse it before it happens. */
+  default int admit() {
+    return 0;
+  }
+
   /** Whether this capture records anything (the core skips its order lock when not). */
   default boolean active() {
     return true;

@@ -136,7 +136,7 @@ public final class FuseMount implements Mount {
     PassthroughFs fs = PassthroughFs.open(src, Capture.NONE);
     Recorder recorder = null;
     if (store != null) {
-      recorder = new Recorder(store, fs, options.queueBytes());
+      recorder = new Recorder(store, fs, options.queueBytes(), options.strictRecording());
       fs.attach(recorder);
     } else {
       fs.attach(captureFor.apply(fs));

@@ -267,6 +267,10 @@ public final class PassthroughFs implements AutoCloseable {
   /** Opens a file; returns its descriptor, which serves as the kernel's file handle. */
   public int open(byte[] path, int flags) {
     if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) {
+      int admitted = capture.admit();
+      if (admitted < 0) {
+        return admitted;
+      }
       capture.beforeChange(path);
     }
     int sanitized = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_DIRECT)) | O_NOFOLLOW | O_CLOEXEC;
@@ -558,6 +562,10 @@ public final class PassthroughFs implements AutoCloseable {
       Operation operation, byte[] path, byte[] target, int flags, IntSupplier change) {
     if (!capture.active()) {
       return change.getAsInt();
+    }
+    int admitted = capture.admit();
+    if (admitted < 0) {
+      return admitted;
     }
     synchronized (order) {
       int rc = change.getAsInt();

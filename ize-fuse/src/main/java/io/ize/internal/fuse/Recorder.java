@@ -39,10 +39,12 @@ public final class Recorder implements Capture, AutoCloseable {
   private static final long CHUNK_BATCH_BYTES = 4 << 20;
   private static final int MAX_BATCH_EVENTS = 50_000;
   private static final int MAX_REMEMBERED_MANIFESTS = 10_000;
+  private static final long RETRY_MILLIS = 1000;
 
   private final VersionStore store;
   private final SourceReader source;
   private final long capacity;
+  private final boolean strict;
   private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
 
   /** Inodes whose current content the store holds (created or captured through the mount). */
@@ -82,7 +84,8 @@ public final class Recorder implements Capture, AutoCloseable {
   private IOException lastFailure;
   private final Thread writer;
 
-  Recorder(VersionStore store, PassthroughFs fs, long capacityBytes) {
+  Recorder(VersionStore store, PassthroughFs fs, long capacityBytes, boolean strict) {
+    this.strict = strict;
     this.store = store;
     this.source = new SourceReader(fs);
     this.capacity = capacityBytes;
@@ -96,6 +99,20 @@ public final class Recorder implements Capture, AutoCloseable {
   }
 
   // ------------------------------------------------------------------ capture
+
+  /** Under the strict policy, refuses changes with EIO while the store is failing. */
+  @Override
+  public int admit() {
+    if (!strict) {
+      return 0;
+    }
+    lock.lock();
+    try {
+      return gapPending ? -Errno.EIO : 0;
+    } finally {
+      lock.unlock();
+    }
+  }
 
   @Override
   public void beforeChange(byte[] path) {
@@ -275,10 +292,19 @@ public final class Recorder implements Capture, AutoCloseable {
       boolean gap;
       lock.lock();
       try {
-        while (queue.isEmpty() && !closing) {
+        while (queue.isEmpty() && !closing && !gapPending) {
           notEmpty.awaitUninterruptibly();
         }
-        if (queue.isEmpty()) {
+        if (queue.isEmpty() && gapPending && !closing) {
+          // After a failure, try the store again now and then: the gap record alone.
+          try {
+            notEmpty.await(RETRY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+        if (queue.isEmpty() && !gapPending) {
           return;
         }
         while (!queue.isEmpty() && batch.size() < MAX_BATCH_EVENTS) {

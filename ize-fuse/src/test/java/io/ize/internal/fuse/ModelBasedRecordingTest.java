@@ -50,6 +50,9 @@ class ModelBasedRecordingTest {
   static Stream<Arguments> runs() {
     List<Arguments> runs = new ArrayList<>();
     for (String backend : VersionStore.providers().keySet()) {
+      if (backend.equals("failing")) {
+        continue; // the fault tests' wrapper of the memory store
+      }
       for (long seed : new long[] {1, 2, 3}) {
         runs.add(Arguments.of(backend, seed));
       }

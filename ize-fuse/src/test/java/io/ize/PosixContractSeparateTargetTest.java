@@ -1,0 +1,46 @@
+package io.ize;
+
+import io.ize.testkit.FuseAssumptions;
+import io.ize.testkit.PosixContract;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The POSIX contract on a mount whose target is a directory apart from its source. */
+class PosixContractSeparateTargetTest extends PosixContract {
+  private static Path base;
+  private static Mount mount;
+
+  @BeforeAll
+  static void mount() throws IOException {
+    FuseAssumptions.assumeFuse2Available();
+    base = TestTrees.create("ize-contract-separate-");
+    Path source = Files.createDirectory(base.resolve("source"));
+    Path target = Files.createDirectory(base.resolve("target"));
+    mount = Ize.mount(source, target);
+  }
+
+  @AfterAll
+  static void unmount() {
+    try {
+      if (mount != null) {
+        mount.close();
+      }
+    } finally {
+      mount = null;
+      TestTrees.delete(base);
+    }
+  }
+
+  @Override
+  protected Path mountDirectory() {
+    return mount.target();
+  }
+
+  @Override
+  protected Path sourceDirectory() {
+    return mount.source();
+  }
+}

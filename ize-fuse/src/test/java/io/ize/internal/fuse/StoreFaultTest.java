@@ -1,0 +1,105 @@
+package io.ize.internal.fuse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ize.Ize;
+import io.ize.Mount;
+import io.ize.MountOptions;
+import io.ize.api.LogEntry;
+import io.ize.api.Operation;
+import io.ize.api.VersionStore;
+import io.ize.testkit.FuseAssumptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A failing store: the user's writes go on and the history shows a gap, or, strictly, EIO. */
+class StoreFaultTest {
+  @TempDir Path tmp;
+  Path source;
+  Path target;
+
+  @BeforeEach
+  void dirs() throws IOException {
+    FuseAssumptions.assumeFuse2Available();
+    source = Files.createDirectories(tmp.resolve("src"));
+    target = Files.createDirectories(tmp.resolve("mnt"));
+    FailingProvider.failing = false;
+  }
+
+  @AfterEach
+  void heal() {
+    FailingProvider.failing = false;
+  }
+
+  @Test
+  void byDefaultWritesGoOnTheListenerHearsAndTheHistoryShowsAGap() throws Exception {
+    List<IOException> heard = new CopyOnWriteArrayList<>();
+    try (VersionStore store = VersionStore.open("failing", tmp.resolve("store"));
+        Mount mount = Ize.mount(source, target, store)) {
+      mount.addListener(heard::add);
+      Files.writeString(target.resolve("a"), "before");
+      mount.sync();
+
+      FailingProvider.failing = true;
+      Files.writeString(target.resolve("b"), "while failing");
+      assertThatThrownBy(mount::sync)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("No space left on device");
+      assertThat(heard).isNotEmpty();
+      assertThat(heard.get(0)).hasMessageContaining("No space left on device");
+      assertThat(Files.readString(source.resolve("b"))).isEqualTo("while failing");
+
+      FailingProvider.failing = false;
+      Files.writeString(target.resolve("c"), "after");
+      mount.sync();
+      List<String> log =
+          store.log(0, 100, "", null, null).stream()
+              .map(LogEntry::operation)
+              .map(Operation::name)
+              .collect(Collectors.toList());
+      assertThat(log).containsSubsequence("CREATE", "WRITE", "GAP", "CREATE", "WRITE");
+      assertThat(log.indexOf("GAP")).isEqualTo(2);
+      assertThat(store.verify()).isEmpty();
+    }
+  }
+
+  @Test
+  void strictRecordingRefusesChangesWithEioWhileTheStoreFails() throws Exception {
+    MountOptions strict = MountOptions.builder().strictRecording(true).build();
+    try (VersionStore store = VersionStore.open("failing", tmp.resolve("store"));
+        Mount mount = Ize.mount(source, target, store, strict)) {
+      FailingProvider.failing = true;
+      Files.writeString(target.resolve("first"), "lost to the gap");
+      assertThatThrownBy(mount::sync).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> Files.writeString(target.resolve("refused"), "x"))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("Input/output error");
+      assertThat(source.resolve("refused")).doesNotExist();
+
+      FailingProvider.failing = false;
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (true) {
+        try {
+          Files.writeString(target.resolve("accepted"), "y");
+          break;
+        } catch (IOException stillRefused) {
+          assertThat(System.nanoTime()).as("writes accepted again").isLessThan(deadline);
+          Thread.sleep(100);
+        }
+      }
+      mount.sync();
+      assertThat(store.log(0, 100, "", null, null))
+          .extracting(LogEntry::operation)
+          .contains(Operation.GAP, Operation.CREATE);
+    }
+  }
+}
