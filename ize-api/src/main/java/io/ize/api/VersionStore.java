@@ -35,7 +35,7 @@ import java.util.TreeMap;
  *
  * <pre>{@code
  * try (VersionStore store = VersionStore.open("lmdb", Path.of("/home/me/.ize"))) {
- *   for (LogEntry e : store.log(LogQuery.all())) System.out.println(e);
+ *   for (LogEntry e : store.log(0, 100, "", null, null)) System.out.println(e);
  *   ChangeSet changes = store.changes(Point.snapshot("before-build"), Point.latest());
  * }
  * }</pre>
@@ -105,7 +105,18 @@ public final class VersionStore implements AutoCloseable {
     return of(provider.open(directory, TABLES, options));
   }
 
-  /** A version store over an already opened backend; closing the store closes it. */
+  /**
+   * The tables a backend must be opened with ({@link VersionStoreProvider#open}) before it is
+   * handed to {@link #of}.
+   */
+  public static List<String> tables() {
+    return TABLES;
+  }
+
+  /**
+   * A version store over an already opened backend, opened with {@link #tables()}; closing the
+   * store closes it.
+   */
   public static VersionStore of(StoreBackend backend) {
     return new VersionStore(Objects.requireNonNull(backend, "backend"));
   }
@@ -286,18 +297,27 @@ public final class VersionStore implements AutoCloseable {
       long fromParent = ensure(parentOf(from), event, seq);
       long toParent = ensure(parentOf(to), event, seq);
       long node = nameAt(txn, fromParent, nameOf(from), Long.MAX_VALUE);
+      long other = nameAt(txn, toParent, nameOf(to), Long.MAX_VALUE);
+      boolean exchange = (event.flags() & 2) != 0;
       if (node == 0) {
-        // Never seen before the move: it arrives under its new name.
-        node = ensure(to, event, seq);
-        nodes.add(node);
+        // Never seen before the move: it arrives under its new name, as a new file that
+        // replaces (or, in an exchange, swaps places with) whatever the store had there.
+        if (other != 0) {
+          unlink(other, toParent, nameOf(to), seq);
+          if (exchange) {
+            link(other, fromParent, nameOf(from), seq);
+          }
+        }
+        nodes.add(ensure(to, event, seq));
+        if (other != 0) {
+          nodes.add(other);
+        }
         return;
       }
-      long other = nameAt(txn, toParent, nameOf(to), Long.MAX_VALUE);
       nodes.add(node);
       if (other == node) {
         return; // a rename onto another name of the same file changes nothing
       }
-      boolean exchange = (event.flags() & 2) != 0;
       unlink(node, fromParent, nameOf(from), seq);
       if (other != 0) {
         unlink(other, toParent, nameOf(to), seq);
@@ -387,7 +407,16 @@ public final class VersionStore implements AutoCloseable {
     }
     if (point.instant() != null) {
       Instant t = point.instant();
-      long nanos = Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L) + t.getNano();
+      if (t.isBefore(Instant.EPOCH)) {
+        return 0; // before any record: times are kept as unsigned nanoseconds since 1970
+      }
+      long nanos;
+      try {
+        nanos = Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+      } catch (ArithmeticException farFuture) {
+        nanos = Long.MAX_VALUE - 1;
+      }
+      nanos = Math.min(nanos, Long.MAX_VALUE - 1);
       long[] found = {0};
       txn.scan(
           "times",
@@ -407,12 +436,20 @@ public final class VersionStore implements AutoCloseable {
    * Records in sequence order: those after {@code afterSequence}, at most {@code limit}, whose path
    * or target is {@code pathPrefix} or lies below it ("" for all), within [from, to] in time (null
    * for no bound).
+   *
+   * @throws IllegalArgumentException if {@code limit} is negative
    */
   public List<LogEntry> log(
       long afterSequence, int limit, String pathPrefix, Instant from, Instant to)
       throws IOException {
+    if (limit < 0) {
+      throw new IllegalArgumentException("a log limit must not be negative: " + limit);
+    }
     byte[] prefix = pathPrefix == null ? EMPTY : pathBytes(pathPrefix);
     List<LogEntry> entries = new ArrayList<>();
+    if (limit == 0) {
+      return entries;
+    }
     try (ReadTransaction txn = backend.read()) {
       txn.scan(
           "records",
@@ -514,7 +551,6 @@ public final class VersionStore implements AutoCloseable {
       if (start == 0) {
         return entries;
       }
-      Deque<Object[]> stack = new ArrayDeque<>();
       if (base.length > 0) {
         NodeState state = stateAt(txn, start, seq);
         entries.add(new TreeEntry(base, start, state));
@@ -522,29 +558,35 @@ public final class VersionStore implements AutoCloseable {
           return entries;
         }
       }
-      stack.push(new Object[] {base, start});
+      // Depth first: an entry, then everything below it, then its next sibling.
+      Deque<TreeEntry> stack = new ArrayDeque<>();
+      pushChildren(txn, stack, base, start, seq);
       while (!stack.isEmpty()) {
-        Object[] top = stack.pop();
-        byte[] dirPath = (byte[]) top[0];
-        long dir = (long) top[1];
-        List<Object[]> children = new ArrayList<>();
-        for (Map.Entry<byte[], Long> child : children(txn, dir, seq).entrySet()) {
-          byte[] childPath =
-              dirPath.length == 0
-                  ? child.getKey()
-                  : Codec.concat(dirPath, new byte[] {'/'}, child.getKey());
-          NodeState state = stateAt(txn, child.getValue(), seq);
-          entries.add(new TreeEntry(childPath, child.getValue(), state));
-          if (state != null && state.isDirectory()) {
-            children.add(new Object[] {childPath, child.getValue()});
-          }
-        }
-        for (int i = children.size() - 1; i >= 0; i--) {
-          stack.push(children.get(i));
+        TreeEntry entry = stack.pop();
+        entries.add(entry);
+        if (entry.state() != null && entry.state().isDirectory()) {
+          pushChildren(txn, stack, entry.pathBytes(), entry.node(), seq);
         }
       }
     }
     return entries;
+  }
+
+  /** Pushes a directory's entries at {@code seq} so that they pop in name order. */
+  private static void pushChildren(
+      ReadTransaction txn, Deque<TreeEntry> stack, byte[] dirPath, long dir, long seq)
+      throws IOException {
+    List<TreeEntry> children = new ArrayList<>();
+    for (Map.Entry<byte[], Long> child : children(txn, dir, seq).entrySet()) {
+      byte[] childPath =
+          dirPath.length == 0
+              ? child.getKey()
+              : Codec.concat(dirPath, new byte[] {'/'}, child.getKey());
+      children.add(new TreeEntry(childPath, child.getValue(), stateAt(txn, child.getValue(), seq)));
+    }
+    for (int i = children.size() - 1; i >= 0; i--) {
+      stack.push(children.get(i));
+    }
   }
 
   /** The bytes of {@code path} at a point, streamed chunk by chunk. */
@@ -725,9 +767,15 @@ public final class VersionStore implements AutoCloseable {
 
   /** Labels a sequence number. */
   public synchronized Snapshot snapshot(String name, long sequence) throws IOException {
-    if (name.isEmpty() || name.chars().allMatch(Character::isDigit) || name.equals("latest")) {
+    if (!isSnapshotName(name)) {
       throw new IllegalArgumentException(
-          "a snapshot name must not be empty, a number or 'latest': '" + name + "'");
+          "a snapshot name must not be empty, a number, 'latest', a relative time (10m) or an"
+              + " ISO-8601 instant, which a point would read as such: '"
+              + name
+              + "'");
+    }
+    if (sequence < 0) {
+      throw new IllegalArgumentException("sequence numbers start at 0, not " + sequence);
     }
     Instant now = Instant.now();
     try (WriteTransaction txn = backend.write()) {
@@ -745,6 +793,18 @@ public final class VersionStore implements AutoCloseable {
       txn.commit();
     }
     return new Snapshot(name, sequence, now);
+  }
+
+  /** Whether {@link Point#parse} reads {@code name} back as this snapshot. */
+  private static boolean isSnapshotName(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    try {
+      return name.equals(Point.parse(name).snapshotName());
+    } catch (IllegalArgumentException notAName) {
+      return false;
+    }
   }
 
   /** Every snapshot, by name. */
@@ -799,7 +859,11 @@ public final class VersionStore implements AutoCloseable {
             if (seq != expected[0]) {
               problems.add("record " + expected[0] + " missing before " + seq);
             }
-            Codec.decodeEntry(seq, value);
+            try {
+              Codec.decodeEntry(seq, value);
+            } catch (RuntimeException corrupt) {
+              problems.add("record " + seq + " does not decode: " + corrupt.getMessage());
+            }
             expected[0] = seq + 1;
             return true;
           });

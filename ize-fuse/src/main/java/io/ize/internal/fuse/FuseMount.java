@@ -40,6 +40,9 @@ public final class FuseMount implements Mount {
   private static final long UNMOUNT_GRACE_SECONDS = 10;
   private static final AtomicInteger SERIAL = new AtomicInteger();
 
+  /** The source field of our mounts: {@code ize:<pid of the serving process>}. */
+  private static final String FSNAME = "ize";
+
   /**
    * The options every mount gets, each safe because the source changes only through the mount while
    * it is mounted (the rule OverlayFS states for its layers too):
@@ -62,10 +65,12 @@ public final class FuseMount implements Mount {
    *   <li>{@code default_permissions,allow_other}: the kernel checks permissions against the modes
    *       and owners the mount reports, for every user.
    *   <li>{@code nonempty}: the target may hold files, as it does when it is the source.
+   *   <li>{@code fsname=ize:<pid>} (added per mount): names the serving process, so that the next
+   *       mount can tell a dead mount from a live one without touching it.
    * </ul>
    */
   private static final String FUSE_OPTIONS =
-      "fsname=ize,subtype=ize,default_permissions,allow_other,use_ino,readdir_ino,hard_remove,"
+      "subtype=ize,default_permissions,allow_other,use_ino,readdir_ino,hard_remove,"
           + "nonempty,big_writes,max_write=131072,max_read=131072,auto_cache,"
           + "entry_timeout=1,negative_timeout=1,attr_timeout=0";
 
@@ -180,11 +185,9 @@ public final class FuseMount implements Mount {
       unmount();
       throw new java.io.InterruptedIOException("interrupted while mounting " + target);
     }
-    Runtime runtime = Runtime.getRuntime(C);
-    Pointer stat = Memory.allocateDirect(runtime, LibC.STAT_SIZE);
-    if (C.fstatat(LibC.AT_FDCWD, Names.cString(target.toString()), stat, 0) == 0) {
-      long dev = stat.getLong(LibC.STAT_DEV);
-      connection = (dev & 0xff) | ((dev >>> 12) & 0xfff00);
+    List<MountEntry> mounted = fuseMountsAt(target);
+    if (!mounted.isEmpty()) {
+      connection = mounted.get(mounted.size() - 1).connection;
     }
     java.lang.Runtime.getRuntime().addShutdownHook(shutdownHook);
     LOG.log(Level.DEBUG, "mounted {0} at {1}", source, target);
@@ -329,15 +332,8 @@ public final class FuseMount implements Mount {
   }
 
   private void abortConnection() {
-    if (connection < 0) {
-      return;
-    }
-    Path abort = Path.of("/sys/fs/fuse/connections", Long.toString(connection), "abort");
-    try {
-      Files.writeString(abort, "1");
-      LOG.log(Level.WARNING, "aborted FUSE connection of {0}: it was still in use", target);
-    } catch (IOException e) {
-      LOG.log(Level.WARNING, "could not abort FUSE connection " + abort, e);
+    if (connection >= 0 && abort(connection)) {
+      LOG.log(Level.WARNING, "aborted the FUSE connection of {0}: it was still in use", target);
     }
   }
 
@@ -346,7 +342,14 @@ public final class FuseMount implements Mount {
     args.add("ize");
     args.add("-f");
     args.add("-o");
-    args.add(FUSE_OPTIONS + (options.readOnly() ? ",ro" : ""));
+    args.add(
+        "fsname="
+            + FSNAME
+            + ":"
+            + ProcessHandle.current().pid()
+            + ","
+            + FUSE_OPTIONS
+            + (options.readOnly() ? ",ro" : ""));
     args.add(target.toString());
     return args.toArray(new String[0]);
   }
@@ -361,16 +364,35 @@ public final class FuseMount implements Mount {
   }
 
   /**
-   * Clears a dead FUSE mount at {@code target}: one whose daemon died without unmounting, on which
-   * every access fails with ENOTCONN ("Transport endpoint is not connected").
+   * Clears a dead FUSE mount at {@code target}. A mount of ours names its daemon's process in its
+   * source ({@code ize:<pid>}); if that process is gone (or a zombie: a JVM killed while one of its
+   * threads waited on its own mount never finishes exiting until the connection is aborted), the
+   * connection is aborted through fusectl and the mount detached. Any other FUSE mount is dead if
+   * it answers ENOTCONN ("Transport endpoint is not connected").
    */
   static void clearDeadMount(Path target) throws IOException {
+    for (MountEntry entry : fuseMountsAt(target)) {
+      if (entry.daemon > 0 && !isRunning(entry.daemon)) {
+        LOG.log(
+            Level.INFO, "clearing the FUSE mount of dead process {0} at {1}", entry.daemon, target);
+        abort(entry.connection);
+        detach(target);
+      }
+    }
+    if (isFuseMountPoint(target)) {
+      return;
+    }
     Pointer stat = Memory.allocateDirect(Runtime.getRuntime(C), LibC.STAT_SIZE);
     byte[] path = Names.cString(target.toString());
     if (C.fstatat(LibC.AT_FDCWD, path, stat, 0) == 0 || LibC.errno() != Errno.ENOTCONN) {
       return;
     }
     LOG.log(Level.INFO, "clearing a dead FUSE mount at {0}", target);
+    detach(target);
+  }
+
+  private static void detach(Path target) throws IOException {
+    byte[] path = Names.cString(target.toString());
     boolean cleared =
         C.geteuid() == 0 ? C.umount2(path, LibC.MNT_DETACH) == 0 : fusermount("-uz", target);
     if (!cleared) {
@@ -379,9 +401,57 @@ public final class FuseMount implements Mount {
     }
   }
 
-  /** Whether a live FUSE file system is mounted exactly at {@code path}. */
+  private static boolean isRunning(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException gone) {
+      return false;
+    }
+  }
+
+  /** Aborts a FUSE connection, failing its pending requests; mounts fusectl first if needed. */
+  private static boolean abort(long connection) {
+    Path connections = Path.of("/sys/fs/fuse/connections");
+    try {
+      if (C.geteuid() == 0 && Files.isDirectory(connections) && isEmpty(connections)) {
+        byte[] none = Names.cString("fusectl");
+        C.mount(none, Names.cString(connections.toString()), none, 0, null);
+      }
+      Files.writeString(connections.resolve(Long.toString(connection)).resolve("abort"), "1");
+      return true;
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "could not abort FUSE connection " + connection, e);
+      return false;
+    }
+  }
+
+  private static boolean isEmpty(Path dir) throws IOException {
+    try (var entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
+    }
+  }
+
+  /** Whether a FUSE file system is mounted exactly at {@code path}. */
   static boolean isFuseMountPoint(Path path) throws IOException {
+    return !fuseMountsAt(path).isEmpty();
+  }
+
+  /** A FUSE mount in /proc/self/mountinfo: its connection number and, for ours, its daemon. */
+  private static final class MountEntry {
+    final long connection;
+    final long daemon;
+
+    MountEntry(long connection, long daemon) {
+      this.connection = connection;
+      this.daemon = daemon;
+    }
+  }
+
+  private static List<MountEntry> fuseMountsAt(Path path) throws IOException {
     String wanted = path.toString();
+    List<MountEntry> found = new ArrayList<>();
     for (String line :
         Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
       String[] fields = line.split(" ");
@@ -389,12 +459,18 @@ public final class FuseMount implements Mount {
       if (fields.length < 5 || separator < 0) {
         continue;
       }
-      String type = line.substring(separator + 3).split(" ")[0];
-      if (type.startsWith("fuse") && unescape(fields[4]).equals(wanted)) {
-        return true;
+      String[] tail = line.substring(separator + 3).split(" ");
+      if (!tail[0].startsWith("fuse") || !unescape(fields[4]).equals(wanted)) {
+        continue;
       }
+      long connection = Long.parseLong(fields[2].substring(fields[2].indexOf(':') + 1));
+      long daemon = -1;
+      if (tail[0].equals("fuse.ize") && tail.length > 1 && tail[1].startsWith(FSNAME + ":")) {
+        daemon = Long.parseLong(tail[1].substring(FSNAME.length() + 1));
+      }
+      found.add(new MountEntry(connection, daemon));
     }
-    return false;
+    return found;
   }
 
   /** Undoes mountinfo's octal escapes ({@code \040} for a space). */

@@ -142,5 +142,7 @@ public interface LibC {
 
   int umount2(@In byte[] target, int flags);
 
+  int mount(@In byte[] source, @In byte[] target, @In byte[] type, long flags, @In byte[] data);
+
   int geteuid();
 }

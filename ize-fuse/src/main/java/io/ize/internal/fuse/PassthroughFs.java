@@ -22,9 +22,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
+import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
 
 /**
  * The passthrough filesystem core, shared by every transport.
@@ -384,11 +386,11 @@ public final class PassthroughFs implements AutoCloseable {
   // ---------------------------------------------------------------- xattrs
 
   public int getxattr(byte[] path, byte[] name, Pointer value, long size) {
-    return onProcPath(path, -Errno.ENODATA, proc -> (int) C.getxattr(proc, name, value, size));
+    return onProcPath(path, proc -> (int) X.lgetxattr(proc, name, value, size));
   }
 
   public int listxattr(byte[] path, Pointer list, long size) {
-    return onProcPath(path, 0, proc -> (int) C.listxattr(proc, list, size));
+    return onProcPath(path, proc -> (int) X.llistxattr(proc, list, size));
   }
 
   public int setxattr(byte[] path, byte[] name, Pointer value, long size, int flags) {
@@ -397,7 +399,7 @@ public final class PassthroughFs implements AutoCloseable {
         path,
         null,
         0,
-        () -> onProcPath(path, -Errno.EPERM, proc -> C.setxattr(proc, name, value, size, flags)));
+        () -> onProcPath(path, proc -> X.lsetxattr(proc, name, value, size, flags)));
   }
 
   public int removexattr(byte[] path, byte[] name) {
@@ -406,34 +408,56 @@ public final class PassthroughFs implements AutoCloseable {
         path,
         null,
         0,
-        () -> onProcPath(path, -Errno.EPERM, proc -> C.removexattr(proc, name)));
+        () -> onProcPath(path, proc -> X.lremovexattr(proc, name)));
   }
 
   /**
-   * Runs an xattr call on {@code /proc/self/fd/N} of an {@code O_PATH} descriptor, the one way to
-   * reach a file's xattrs relative to a directory descriptor before Linux 6.13. Symbolic links get
-   * {@code onSymlink}: the proc path would follow them, and the kernel already refuses user xattrs
-   * on links before asking us.
+   * Runs an xattr call on {@code /proc/self/fd/N/NAME}, N an {@code O_PATH} descriptor of the
+   * parent directory: the one way to reach a file's xattrs relative to a directory descriptor
+   * before Linux 6.13. The calls are the {@code l} variants, which act on a symbolic link itself,
+   * as the kernel asks (it has already followed the links of the caller's path): root may keep
+   * {@code trusted.*} attributes on a link, and the source refuses {@code user.*} ones itself.
    */
-  private int onProcPath(byte[] path, int onSymlink, Call call) {
-    int fd = at(path, (dir, name) -> C.openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0));
-    if (fd < 0) {
-      return fd;
+  private int onProcPath(byte[] path, Call call) {
+    int slash = path.length - 2;
+    while (slash >= 0 && path[slash] != '/') {
+      slash--;
+    }
+    byte[] parent = Names.ROOT;
+    if (slash > 0) {
+      parent = new byte[slash + 1];
+      System.arraycopy(path, 0, parent, 0, slash);
+    }
+    int dir =
+        at(parent, (d, n) -> C.openat(d, n, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
+    if (dir < 0) {
+      return dir;
     }
     try {
-      Pointer stat = Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE);
-      if (C.fstat(fd, stat) < 0) {
-        return -LibC.errno();
-      }
-      if ((stat.getInt(LibC.STAT_MODE) & S_IFMT) == S_IFLNK) {
-        return onSymlink;
-      }
-      int rc = call.apply(("/proc/self/fd/" + fd + "\0").getBytes(StandardCharsets.US_ASCII));
+      byte[] prefix = ("/proc/self/fd/" + dir + "/").getBytes(StandardCharsets.US_ASCII);
+      byte[] proc = new byte[prefix.length + path.length - slash - 1];
+      System.arraycopy(prefix, 0, proc, 0, prefix.length);
+      System.arraycopy(path, slash + 1, proc, prefix.length, path.length - slash - 1);
+      int rc = call.apply(proc);
       return rc < 0 ? -LibC.errno() : rc;
     } finally {
-      C.close(fd);
+      C.close(dir);
     }
   }
+
+  /** The {@code l} variants of the xattr calls, which {@link LibC} does not bind. */
+  public interface LinkXattrs {
+    long lgetxattr(@In byte[] path, @In byte[] name, Pointer value, long size);
+
+    long llistxattr(@In byte[] path, Pointer list, long size);
+
+    int lsetxattr(@In byte[] path, @In byte[] name, Pointer value, long size, int flags);
+
+    int lremovexattr(@In byte[] path, @In byte[] name);
+  }
+
+  private static final LinkXattrs X =
+      LibraryLoader.create(LinkXattrs.class).failImmediately().load("c");
 
   // ---------------------------------------------------------------- directories
 

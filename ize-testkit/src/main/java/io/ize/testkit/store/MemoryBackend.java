@@ -118,10 +118,12 @@ final class MemoryBackend implements StoreBackend {
     @Override
     public void scan(String table, byte[] from, byte[] to, boolean reverse, EntryVisitor visitor)
         throws IOException {
+      NavigableMap<byte[], byte[]> all = table(table);
+      if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
+        return; // an empty range; subMap would throw for from > to
+      }
       NavigableMap<byte[], byte[]> range =
-          to == null
-              ? table(table).tailMap(from, true)
-              : table(table).subMap(from, true, to, false);
+          to == null ? all.tailMap(from, true) : all.subMap(from, true, to, false);
       if (reverse) {
         range = range.descendingMap();
       }
@@ -164,6 +166,9 @@ final class MemoryBackend implements StoreBackend {
 
     @Override
     public void commit() {
+      if (done) {
+        throw new IllegalStateException("transaction is closed");
+      }
       Map<String, NavigableMap<byte[], byte[]>> next = new HashMap<>(tables);
       next.putAll(working);
       committed = Map.copyOf(next);

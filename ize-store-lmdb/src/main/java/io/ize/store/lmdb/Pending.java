@@ -1,0 +1,114 @@
+package io.ize.store.lmdb;
+
+import io.ize.spi.ReadTransaction.EntryVisitor;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * The puts and deletes of one write transaction, held in Java until commit so that a commit that
+ * fills the map can be replayed after growing it (LMDB loses a transaction that hits MDB_MAP_FULL).
+ * Reads in the write transaction overlay these on the committed state.
+ */
+final class Pending {
+  /** Marks a deleted key; compared by identity, never handed out. */
+  static final byte[] DELETED = new byte[0];
+
+  private final Map<String, NavigableMap<byte[], byte[]>> tables = new HashMap<>();
+  private long bytes;
+
+  void put(String table, byte[] key, byte[] value) {
+    byte[] old = table(table).put(key.clone(), value.clone());
+    bytes += key.length + value.length - (old == null ? 0 : old.length);
+  }
+
+  void delete(String table, byte[] key) {
+    table(table).put(key.clone(), DELETED);
+  }
+
+  /** The pending value of {@code key}: null if untouched, {@link #DELETED}, or the value. */
+  byte[] lookup(String table, byte[] key) {
+    NavigableMap<byte[], byte[]> pending = tables.get(table);
+    return pending == null ? null : pending.get(key);
+  }
+
+  boolean isEmpty() {
+    return tables.isEmpty();
+  }
+
+  /** Roughly the bytes the changes add, to size the map's growth. */
+  long bytes() {
+    return bytes;
+  }
+
+  Map<String, NavigableMap<byte[], byte[]>> tables() {
+    return tables;
+  }
+
+  /** The pending changes to {@code table} within a scan's range, in the scan's order. */
+  Iterator<Map.Entry<byte[], byte[]>> range(String table, byte[] from, byte[] to, boolean reverse) {
+    NavigableMap<byte[], byte[]> pending = tables.get(table);
+    if (pending == null) {
+      return Collections.emptyIterator();
+    }
+    NavigableMap<byte[], byte[]> range =
+        to == null ? pending.tailMap(from, true) : pending.subMap(from, true, to, false);
+    return (reverse ? range.descendingMap() : range).entrySet().iterator();
+  }
+
+  private NavigableMap<byte[], byte[]> table(String table) {
+    return tables.computeIfAbsent(table, t -> new TreeMap<>(Arrays::compareUnsigned));
+  }
+
+  /**
+   * Visits the union of committed entries and pending changes, both already in the scan's order; a
+   * pending change replaces the committed entry with the same key, and deletions hide it.
+   */
+  static void merge(
+      Iterator<Map.Entry<byte[], byte[]>> committed,
+      Iterator<Map.Entry<byte[], byte[]>> pending,
+      boolean reverse,
+      EntryVisitor visitor)
+      throws IOException {
+    Map.Entry<byte[], byte[]> c = committed.hasNext() ? committed.next() : null;
+    Map.Entry<byte[], byte[]> p = pending.hasNext() ? pending.next() : null;
+    while (c != null || p != null) {
+      int order;
+      if (c == null) {
+        order = 1;
+      } else if (p == null) {
+        order = -1;
+      } else {
+        order = Arrays.compareUnsigned(c.getKey(), p.getKey());
+        if (reverse) {
+          order = -order;
+        }
+      }
+      byte[] key;
+      byte[] value;
+      if (order < 0) {
+        key = c.getKey();
+        value = c.getValue();
+        c = committed.hasNext() ? committed.next() : null;
+      } else {
+        if (order == 0) {
+          c = committed.hasNext() ? committed.next() : null;
+        }
+        key = p.getKey().clone();
+        value = p.getValue() == DELETED ? null : p.getValue().clone();
+        p = pending.hasNext() ? pending.next() : null;
+        if (value == null) {
+          continue;
+        }
+      }
+      if (!visitor.visit(key, value)) {
+        return;
+      }
+    }
+  }
+}

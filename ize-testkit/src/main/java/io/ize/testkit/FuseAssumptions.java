@@ -1,0 +1,77 @@
+package io.ize.testkit;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ize.testkit.internal.Posix;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import jnr.ffi.LibraryLoader;
+
+/**
+ * Assumptions for tests that mount: they skip, rather than fail, where FUSE cannot work.
+ *
+ * <pre>{@code
+ * @BeforeAll
+ * static void mount() throws IOException {
+ *   FuseAssumptions.assumeFuse2Available();
+ *   mount = Ize.mount(source, target);
+ * }
+ * }</pre>
+ */
+public final class FuseAssumptions {
+  /** The one libfuse 2 symbol needed to tell that the library loads. */
+  public interface LibFuseVersion {
+    int fuse_version();
+  }
+
+  private FuseAssumptions() {}
+
+  /**
+   * Skips the caller unless {@code /dev/fuse} exists, libfuse 2 loads, and the process may mount
+   * (root, or {@code fusermount} on the PATH).
+   */
+  public static void assumeFuse2Available() {
+    assumeTrue(
+        Files.exists(Path.of("/dev/fuse"), LinkOption.NOFOLLOW_LINKS),
+        "no /dev/fuse on this machine");
+    assumeTrue(libfuse2Loads(), "libfuse 2 (libfuse.so.2) is not installed");
+    assumeTrue(
+        Posix.geteuid() == 0 || onPath("fusermount") || onPath("fusermount3"),
+        "not root, and no fusermount on the PATH to mount with");
+  }
+
+  private static boolean onPath(String command) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(":")) {
+      if (Files.isExecutable(Path.of(dir.isEmpty() ? "." : dir, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Skips the caller unless it runs as root. */
+  public static void assumeRoot() {
+    assumeTrue(Posix.geteuid() == 0, "needs root");
+  }
+
+  /** Whether libfuse 2 can be loaded. */
+  public static boolean libfuse2Loads() {
+    for (String name : new String[] {"fuse", "libfuse.so.2"}) {
+      try {
+        LibFuseVersion lib =
+            LibraryLoader.create(LibFuseVersion.class).failImmediately().load(name);
+        if (lib.fuse_version() >= 26 && lib.fuse_version() < 30) {
+          return true;
+        }
+      } catch (LinkageError e) {
+        // try the next name
+      }
+    }
+    return false;
+  }
+}

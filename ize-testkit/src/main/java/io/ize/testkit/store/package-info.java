@@ -1,0 +1,13 @@
+/**
+ * Store backends for tests and the contract every backend passes.
+ *
+ * <p>{@link io.ize.testkit.store.MemoryProvider} is the {@code memory} backend, the SPI's reference
+ * implementation. {@link io.ize.testkit.store.StoreBackendContract} is an abstract JUnit 5 test of
+ * the {@link io.ize.spi.StoreBackend} contract that each backend's test extends.
+ *
+ * <p>Threading, nullness and exceptions follow {@link io.ize.spi}: backends allow concurrent
+ * readers beside one writer; parameters and results are non-null unless documented; misuse is an
+ * {@link IllegalStateException} or {@link IllegalArgumentException} naming the offending value. The
+ * contract class itself is not thread-safe: JUnit runs each test method on one thread.
+ */
+package io.ize.testkit.store;
