@@ -5,6 +5,8 @@ import io.ize.spi.StoreBackend;
 import io.ize.spi.WriteTransaction;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.lmdbjava.ByteArrayProxy;
+import org.lmdbjava.ByteBufferProxy;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
@@ -76,8 +78,8 @@ final class LmdbBackend implements StoreBackend {
 
   private final Path directory;
   private final Path registered;
-  private final Env<byte[]> env;
-  private final Map<String, Dbi<byte[]>> tables;
+  private final Env<ByteBuffer> env;
+  private final Map<String, Dbi<ByteBuffer>> tables;
   private final int maxKeySize;
   private final Gate gate;
   private final Semaphore writer = new Semaphore(1, true);
@@ -88,8 +90,8 @@ final class LmdbBackend implements StoreBackend {
   private LmdbBackend(
       Path directory,
       Path registered,
-      Env<byte[]> env,
-      Map<String, Dbi<byte[]>> tables,
+      Env<ByteBuffer> env,
+      Map<String, Dbi<ByteBuffer>> tables,
       int maxReaders) {
     this.directory = directory;
     this.registered = registered;
@@ -113,8 +115,8 @@ final class LmdbBackend implements StoreBackend {
               + " process, so close the other store first");
     }
     try {
-      Env<byte[]> env =
-          Env.create(ByteArrayProxy.PROXY_BA)
+      Env<ByteBuffer> env =
+          Env.create(ByteBufferProxy.PROXY_OPTIMAL)
               .setMapSize(roundUp(mapSize))
               .setMaxDbs(tables.size() + SPARE_DATABASES)
               .setMaxReaders(maxReaders)
@@ -139,8 +141,8 @@ final class LmdbBackend implements StoreBackend {
     }
   }
 
-  private static Map<String, Dbi<byte[]>> openTables(Env<byte[]> env, List<String> names) {
-    Map<String, Dbi<byte[]>> dbis = new HashMap<>();
+  private static Map<String, Dbi<ByteBuffer>> openTables(Env<ByteBuffer> env, List<String> names) {
+    Map<String, Dbi<ByteBuffer>> dbis = new HashMap<>();
     for (String name : names) {
       while (true) {
         try {
@@ -277,8 +279,8 @@ final class LmdbBackend implements StoreBackend {
         "LMDB store " + directory + ": " + what + " failed: " + cause.getMessage(), cause);
   }
 
-  private Dbi<byte[]> table(String name) {
-    Dbi<byte[]> dbi = tables.get(Objects.requireNonNull(name, "table"));
+  private Dbi<ByteBuffer> table(String name) {
+    Dbi<ByteBuffer> dbi = tables.get(Objects.requireNonNull(name, "table"));
     if (dbi == null) {
       throw new IllegalArgumentException(
           "unknown table '" + name + "' in " + directory + "; the tables are " + tables.keySet());
@@ -292,7 +294,7 @@ final class LmdbBackend implements StoreBackend {
   }
 
   /** Begins an LMDB read transaction holding a gate permit, which the caller must return. */
-  private Txn<byte[]> beginRead() throws IOException {
+  private Txn<ByteBuffer> beginRead() throws IOException {
     for (int attempt = 0; ; attempt++) {
       gate.enter();
       if (closing) {
@@ -368,10 +370,10 @@ final class LmdbBackend implements StoreBackend {
   /** A read transaction: an LMDB read snapshot, used by one thread. */
   private class Read implements ReadTransaction {
     final Thread owner = Thread.currentThread();
-    private Txn<byte[]> txn;
+    private Txn<ByteBuffer> txn;
     boolean done;
 
-    Read(Txn<byte[]> txn) {
+    Read(Txn<ByteBuffer> txn) {
       this.txn = txn;
     }
 
@@ -384,7 +386,7 @@ final class LmdbBackend implements StoreBackend {
     }
 
     /** The LMDB snapshot reads go to; a write transaction opens its own on first read. */
-    Txn<byte[]> snapshot() throws IOException {
+    Txn<ByteBuffer> snapshot() throws IOException {
       return txn;
     }
 
@@ -396,7 +398,7 @@ final class LmdbBackend implements StoreBackend {
     @Override
     public byte[] get(String table, byte[] key) throws IOException {
       checkLive();
-      Dbi<byte[]> dbi = table(table);
+      Dbi<ByteBuffer> dbi = table(table);
       Objects.requireNonNull(key, "key");
       Pending pending = pending();
       if (pending != null) {
@@ -409,7 +411,10 @@ final class LmdbBackend implements StoreBackend {
         return null; // LMDB would reject it; no such key can have been stored
       }
       try {
-        return dbi.get(snapshot(), key);
+        ByteBuffer lookup = direct(key);
+        byte[] value = bytes(dbi.get(snapshot(), lookup));
+        Reference.reachabilityFence(lookup);
+        return value;
       } catch (LmdbException e) {
         throw failure("reading table " + table, e);
       }
@@ -419,7 +424,7 @@ final class LmdbBackend implements StoreBackend {
     public void scan(String table, byte[] from, byte[] to, boolean reverse, EntryVisitor visitor)
         throws IOException {
       checkLive();
-      Dbi<byte[]> dbi = table(table);
+      Dbi<ByteBuffer> dbi = table(table);
       Objects.requireNonNull(from, "from");
       Objects.requireNonNull(visitor, "visitor");
       if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
@@ -428,7 +433,7 @@ final class LmdbBackend implements StoreBackend {
       Pending pending = pending();
       Iterator<Map.Entry<byte[], byte[]>> changes =
           pending == null ? Collections.emptyIterator() : pending.range(table, from, to, reverse);
-      try (Cursor<byte[]> cursor = dbi.openCursor(snapshot())) {
+      try (Cursor<ByteBuffer> cursor = dbi.openCursor(snapshot())) {
         Pending.merge(new CursorEntries(cursor, from, to, reverse), changes, reverse, visitor);
       } catch (LmdbException e) {
         throw failure("scanning table " + table, e);
@@ -456,7 +461,7 @@ final class LmdbBackend implements StoreBackend {
       }
     }
 
-    final Txn<byte[]> openedSnapshot() {
+    final Txn<ByteBuffer> openedSnapshot() {
       return txn;
     }
 
@@ -470,7 +475,7 @@ final class LmdbBackend implements StoreBackend {
     private final Pending pending = new Pending();
 
     @Override
-    Txn<byte[]> snapshot() throws IOException {
+    Txn<ByteBuffer> snapshot() throws IOException {
       if (openedSnapshot() == null) {
         beginSnapshot();
       }
@@ -529,15 +534,21 @@ final class LmdbBackend implements StoreBackend {
       for (int resizes = 0; ; ) {
         boolean full = false;
         gate.enter();
-        try (Txn<byte[]> txn = env.txnWrite()) {
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
           for (Map.Entry<String, NavigableMap<byte[], byte[]>> t : pending.tables().entrySet()) {
-            Dbi<byte[]> dbi = tables.get(t.getKey());
+            Dbi<ByteBuffer> dbi = tables.get(t.getKey());
             for (Map.Entry<byte[], byte[]> e : t.getValue().entrySet()) {
+              // Our own direct buffers, fenced: LMDB reads them during the call (lmdbjava's
+              // byte[] proxy copies into memory it lets the GC free before the call returns).
+              ByteBuffer key = direct(e.getKey());
               if (e.getValue() == Pending.DELETED) {
-                dbi.delete(txn, e.getKey());
+                dbi.delete(txn, key);
               } else {
-                dbi.put(txn, e.getKey(), e.getValue());
+                ByteBuffer value = direct(e.getValue());
+                dbi.put(txn, key, value);
+                Reference.reachabilityFence(value);
               }
+              Reference.reachabilityFence(key);
             }
           }
           txn.commit();
@@ -574,35 +585,35 @@ final class LmdbBackend implements StoreBackend {
 
   /** The entries a cursor visits within a scan's bounds, in the scan's direction. */
   private final class CursorEntries implements Iterator<Map.Entry<byte[], byte[]>> {
-    private final Cursor<byte[]> cursor;
+    private final Cursor<ByteBuffer> cursor;
     private final byte[] from;
     private final byte[] to;
     private final boolean reverse;
     private boolean positioned;
 
-    CursorEntries(Cursor<byte[]> cursor, byte[] from, byte[] to, boolean reverse) {
+    CursorEntries(Cursor<ByteBuffer> cursor, byte[] from, byte[] to, boolean reverse) {
       this.cursor = cursor;
       this.from = from;
       this.to = to;
       this.reverse = reverse;
       boolean at;
       if (!reverse) {
-        at = from.length == 0 ? cursor.first() : cursor.get(seekable(from), GetOp.MDB_SET_RANGE);
+        at = from.length == 0 ? cursor.first() : seek(cursor, seekable(from));
         // A bound longer than any key was cut to seek; step past keys still below it.
-        while (at && Arrays.compareUnsigned(cursor.key(), from) < 0) {
+        while (at && Arrays.compareUnsigned(bytes(cursor.key()), from) < 0) {
           at = cursor.next();
         }
       } else if (to == null) {
         at = cursor.last();
       } else {
         // Find the first key >= to, then step back once; no such key means start at the last.
-        boolean after = cursor.get(seekable(to), GetOp.MDB_SET_RANGE);
-        while (after && Arrays.compareUnsigned(cursor.key(), to) < 0) {
+        boolean after = seek(cursor, seekable(to));
+        while (after && Arrays.compareUnsigned(bytes(cursor.key()), to) < 0) {
           after = cursor.next();
         }
         at = after ? cursor.prev() : cursor.last();
       }
-      positioned = at && inRange(cursor.key());
+      positioned = at && inRange(bytes(cursor.key()));
     }
 
     /** MDB_SET_RANGE rejects keys longer than the maximum; a prefix of the bound seeks as well. */
@@ -627,9 +638,33 @@ final class LmdbBackend implements StoreBackend {
         throw new NoSuchElementException();
       }
       // lmdbjava copies key and value into new arrays at every step, so they are ours to give.
-      Map.Entry<byte[], byte[]> entry = Map.entry(cursor.key(), cursor.val());
-      positioned = (reverse ? cursor.prev() : cursor.next()) && inRange(cursor.key());
+      Map.Entry<byte[], byte[]> entry = Map.entry(bytes(cursor.key()), bytes(cursor.val()));
+      positioned = (reverse ? cursor.prev() : cursor.next()) && inRange(bytes(cursor.key()));
       return entry;
     }
+  }
+
+  private static boolean seek(Cursor<ByteBuffer> cursor, byte[] key) {
+    ByteBuffer buffer = direct(key);
+    boolean found = cursor.get(buffer, GetOp.MDB_SET_RANGE);
+    Reference.reachabilityFence(buffer);
+    return found;
+  }
+
+  /** A direct copy of {@code bytes}, for LMDB to read during one call. */
+  private static ByteBuffer direct(byte[] bytes) {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(1, bytes.length));
+    buffer.put(bytes).flip();
+    return buffer;
+  }
+
+  /** Copies a value out of the map (valid only inside its transaction); null stays null. */
+  private static byte[] bytes(ByteBuffer buffer) {
+    if (buffer == null) {
+      return null;
+    }
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
   }
 }
