@@ -35,6 +35,15 @@ public final class Ize {
     return mount(source, target, null, MountOptions.defaults());
   }
 
+  /**
+   * Clears a dead mount left at {@code target} by a killed process, if there is one. {@link #mount}
+   * does this itself; call it first when opening a store that the dead process held (a killed
+   * daemon whose thread waited on its own mount keeps its files until this aborts it).
+   */
+  public static void clearDeadMount(Path target) throws IOException {
+    FuseMount.clearDeadMount(target.toAbsolutePath().normalize());
+  }
+
   /** Mounts without recording, with options (such as a read-only mount). */
   public static Mount mount(Path source, Path target, MountOptions options) throws IOException {
     return mount(source, target, null, options);

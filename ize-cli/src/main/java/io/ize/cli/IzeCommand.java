@@ -118,6 +118,7 @@ public final class IzeCommand {
           MountOptions.builder().readOnly(readOnly).strictRecording(strict).build();
       Path storeDir =
           store != null ? store : StoreOptions.defaultStore(source.toAbsolutePath().normalize());
+      Ize.clearDeadMount(where);
       VersionStore versions = noHistory ? null : VersionStore.open(backend, storeDir);
       Mount mount = Ize.mount(source, where, versions, options);
       mount.addListener(e -> System.err.println("ize: recording failed: " + e.getMessage()));

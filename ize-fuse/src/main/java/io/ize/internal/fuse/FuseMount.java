@@ -370,7 +370,7 @@ public final class FuseMount implements Mount {
    * connection is aborted through fusectl and the mount detached. Any other FUSE mount is dead if
    * it answers ENOTCONN ("Transport endpoint is not connected").
    */
-  static void clearDeadMount(Path target) throws IOException {
+  public static void clearDeadMount(Path target) throws IOException {
     for (MountEntry entry : fuseMountsAt(target)) {
       if (entry.daemon > 0 && !isRunning(entry.daemon)) {
         LOG.log(

@@ -79,6 +79,8 @@ class CrashConsistencyTest {
       child.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
     }
 
+    Ize.clearDeadMount(target);
+    assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("the killed child is gone").isTrue();
     try (VersionStore store = VersionStore.open(backend, storeDir)) {
       assertThat(store.verify()).as("seed %d", seed).isEmpty();
       List<LogEntry> log = store.log(0, Integer.MAX_VALUE, "", null, null);
