@@ -58,4 +58,19 @@ class PosixContractOverSourceTest extends PosixContract {
   protected Path sourceDirectory() {
     return Path.of("/proc/self/fd/" + underneath);
   }
+
+  /**
+   * The 200,000-file test runs in {@link PosixContractSeparateTargetTest}: the daemon opens and
+   * closes its descriptors the same way whatever the shape, and the test costs minutes.
+   */
+  @Override
+  protected boolean runsTheScaleTest() {
+    return false;
+  }
+
+  /** libfuse 2's high-level API serves by path; see {@link PosixContract#pathBasedTransport}. */
+  @Override
+  protected boolean pathBasedTransport() {
+    return true;
+  }
 }

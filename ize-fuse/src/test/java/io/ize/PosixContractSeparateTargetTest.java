@@ -43,4 +43,10 @@ class PosixContractSeparateTargetTest extends PosixContract {
   protected Path sourceDirectory() {
     return mount.source();
   }
+
+  /** libfuse 2's high-level API serves by path; see {@link PosixContract#pathBasedTransport}. */
+  @Override
+  protected boolean pathBasedTransport() {
+    return true;
+  }
 }
