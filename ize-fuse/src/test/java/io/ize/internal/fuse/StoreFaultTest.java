@@ -102,4 +102,52 @@ class StoreFaultTest {
           .contains(Operation.GAP, Operation.CREATE);
     }
   }
+
+  @Test
+  void aStoreOnAFullFilesystemIsHeardAndTheWritesGoOn() throws Exception {
+    FuseAssumptions.assumeRoot();
+    Path small = Files.createDirectories(tmp.resolve("small"));
+    byte[] dir = (small + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] tmpfs = "tmpfs\0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(LibC.INSTANCE.mount(tmpfs, dir, tmpfs, 0, "size=4m\0".getBytes())).isZero();
+    try {
+      List<IOException> heard = new CopyOnWriteArrayList<>();
+      byte[] data = new byte[1 << 20];
+      java.util.Random random = new java.util.Random(3);
+      try (VersionStore store =
+              VersionStore.open(
+                  "lmdb", small.resolve("store"), java.util.Map.of("mapSize", "1048576"));
+          Mount mount = Ize.mount(source, target, store)) {
+        mount.addListener(heard::add);
+        for (int i = 0; i < 8; i++) {
+          random.nextBytes(data); // distinct content: dedup must not make room
+          Files.write(target.resolve("big" + i), data);
+        }
+        assertThatThrownBy(mount::sync).isInstanceOf(IOException.class);
+        assertThat(heard).isNotEmpty();
+        assertThat(heard.get(0)).hasMessageContaining(small.resolve("store").toString());
+        for (int i = 0; i < 8; i++) {
+          assertThat(Files.size(source.resolve("big" + i))).isEqualTo(data.length);
+        }
+      }
+    } finally {
+      LibC.INSTANCE.umount2(dir, LibC.MNT_DETACH);
+    }
+  }
+
+  @Test
+  void aDamagedStoreFileIsAClearErrorNamingTheStore() throws Exception {
+    Path dir = tmp.resolve("damaged");
+    try (VersionStore store = VersionStore.open("lmdb", dir)) {
+      store.snapshot("x", 0);
+    }
+    try (var files = Files.list(dir)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Files.write(file, new byte[8192]);
+      }
+    }
+    assertThatThrownBy(() -> VersionStore.open("lmdb", dir).close())
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(dir.toString());
+  }
 }
