@@ -371,12 +371,22 @@ public final class FuseMount implements Mount {
    * it answers ENOTCONN ("Transport endpoint is not connected").
    */
   public static void clearDeadMount(Path target) throws IOException {
-    for (MountEntry entry : fuseMountsAt(target)) {
+    for (MountEntry entry : fuseMounts(target)) {
       if (entry.daemon > 0 && !isRunning(entry.daemon)) {
         LOG.log(
-            Level.INFO, "clearing the FUSE mount of dead process {0} at {1}", entry.daemon, target);
+            Level.INFO,
+            "clearing the FUSE mount of dead process {0} at {1}",
+            entry.daemon,
+            entry.target);
         abort(entry.connection);
-        detach(target);
+        try {
+          detach(Path.of(entry.target));
+        } catch (IOException elsewhere) {
+          if (entry.target.equals(target.toString())) {
+            throw elsewhere;
+          }
+          LOG.log(Level.WARNING, elsewhere.getMessage());
+        }
       }
     }
     if (isFuseMountPoint(target)) {
@@ -440,17 +450,33 @@ public final class FuseMount implements Mount {
 
   /** A FUSE mount in /proc/self/mountinfo: its connection number and, for ours, its daemon. */
   private static final class MountEntry {
+    final String target;
     final long connection;
     final long daemon;
 
-    MountEntry(long connection, long daemon) {
+    MountEntry(String target, long connection, long daemon) {
+      this.target = target;
       this.connection = connection;
       this.daemon = daemon;
     }
   }
 
   private static List<MountEntry> fuseMountsAt(Path path) throws IOException {
-    String wanted = path.toString();
+    List<MountEntry> at = new ArrayList<>();
+    for (MountEntry entry : fuseMounts(null)) {
+      if (entry.target.equals(path.toString())) {
+        at.add(entry);
+      }
+    }
+    return at;
+  }
+
+  /**
+   * FUSE mounts at {@code path}, and every mount of ours anywhere whose daemon is gone (so that a
+   * killed run's leftovers are cleared by the next mount, wherever they are); all, for null.
+   */
+  private static List<MountEntry> fuseMounts(Path path) throws IOException {
+    String wanted = path == null ? null : path.toString();
     List<MountEntry> found = new ArrayList<>();
     for (String line :
         Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
@@ -460,7 +486,8 @@ public final class FuseMount implements Mount {
         continue;
       }
       String[] tail = line.substring(separator + 3).split(" ");
-      if (!tail[0].startsWith("fuse") || !unescape(fields[4]).equals(wanted)) {
+      String where = unescape(fields[4]);
+      if (!tail[0].startsWith("fuse")) {
         continue;
       }
       long connection = Long.parseLong(fields[2].substring(fields[2].indexOf(':') + 1));
@@ -468,7 +495,9 @@ public final class FuseMount implements Mount {
       if (tail[0].equals("fuse.ize") && tail.length > 1 && tail[1].startsWith(FSNAME + ":")) {
         daemon = Long.parseLong(tail[1].substring(FSNAME.length() + 1));
       }
-      found.add(new MountEntry(connection, daemon));
+      if (wanted == null || where.equals(wanted) || (daemon > 0 && !isRunning(daemon))) {
+        found.add(new MountEntry(where, connection, daemon));
+      }
     }
     return found;
   }
