@@ -296,14 +296,19 @@ public final class IzeCommand {
         out.printf("Binary files differ: %s%n", c.path());
         return;
       }
-      List<String> a = before.isEmpty() ? List.of() : Arrays.asList(before.split("\n", -1));
-      List<String> b = after.isEmpty() ? List.of() : Arrays.asList(after.split("\n", -1));
+      List<String> a = lines(before);
+      List<String> b = lines(after);
       String name = c.path();
       for (String line :
           com.github.difflib.UnifiedDiffUtils.generateUnifiedDiff(
               "a/" + name, "b/" + name, a, com.github.difflib.DiffUtils.diff(a, b), 3)) {
         out.println(line);
       }
+    }
+
+    private static List<String> lines(String text) {
+      String body = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+      return text.isEmpty() ? List.of() : Arrays.asList(body.split("\n", -1));
     }
 
     /** A state's content as text, "" for none, or null if it is not UTF-8 text. */
