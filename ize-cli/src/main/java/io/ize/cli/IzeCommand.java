@@ -56,7 +56,12 @@ public final class IzeCommand {
 
   /** Runs the command line and returns its exit code: 0, 1 for a failure, 2 for a usage error. */
   static int run(String... args) {
-    CommandLine line = new CommandLine(new IzeCommand());
+    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the command line with its output and errors going to the given writers. */
+  static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine line = new CommandLine(new IzeCommand()).setOut(out).setErr(err);
     line.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           cmd.getErr().println("ize: " + describe(e));
