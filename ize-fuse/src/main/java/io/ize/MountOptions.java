@@ -13,11 +13,13 @@ public final class MountOptions {
   private final boolean readOnly;
   private final long queueBytes;
   private final boolean strictRecording;
+  private final Transport transport;
 
   private MountOptions(Builder builder) {
     this.readOnly = builder.readOnly;
     this.queueBytes = builder.queueBytes;
     this.strictRecording = builder.strictRecording;
+    this.transport = builder.transport;
   }
 
   /** Read-write, with a 64 MiB recorder queue. */
@@ -47,6 +49,11 @@ public final class MountOptions {
     return strictRecording;
   }
 
+  /** Which transport the mount asks for ({@link Transport#AUTO} by default). */
+  public Transport transport() {
+    return transport;
+  }
+
   @Override
   public boolean equals(Object other) {
     if (!(other instanceof MountOptions)) {
@@ -55,12 +62,13 @@ public final class MountOptions {
     MountOptions o = (MountOptions) other;
     return o.readOnly == readOnly
         && o.queueBytes == queueBytes
-        && o.strictRecording == strictRecording;
+        && o.strictRecording == strictRecording
+        && o.transport == transport;
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(readOnly, queueBytes, strictRecording);
+    return java.util.Objects.hash(readOnly, queueBytes, strictRecording, transport);
   }
 
   @Override
@@ -71,6 +79,8 @@ public final class MountOptions {
         + queueBytes
         + ", strictRecording="
         + strictRecording
+        + ", transport="
+        + transport
         + "}";
   }
 
@@ -79,6 +89,7 @@ public final class MountOptions {
     private boolean readOnly;
     private long queueBytes = 64L << 20;
     private boolean strictRecording;
+    private Transport transport = Transport.AUTO;
 
     private Builder() {}
 
@@ -104,6 +115,12 @@ public final class MountOptions {
     /** Refuse changes with EIO while the store fails, instead of recording a gap. */
     public Builder strictRecording(boolean strict) {
       this.strictRecording = strict;
+      return this;
+    }
+
+    /** Chooses the transport; {@link Transport#AUTO} picks the fastest one allowed here. */
+    public Builder transport(Transport transport) {
+      this.transport = java.util.Objects.requireNonNull(transport, "transport");
       return this;
     }
 

@@ -137,6 +137,9 @@ public final class FuseMount implements Mount {
       throw new FileSystemException(
           dst.toString(), null, "target is already a live FUSE mount; unmount it first");
     }
+    if (options.transport() == io.ize.Transport.KERNEL) {
+      throw new FileSystemException(dst.toString(), null, "the kernel transport is not built yet");
+    }
     LibFuse libFuse = loadFuse(Path.of("/dev/fuse"), "fuse", "libfuse.so.2");
     PassthroughFs fs = PassthroughFs.open(src, Capture.NONE);
     Recorder recorder = null;
