@@ -41,6 +41,12 @@ public final class Recorder implements Capture, AutoCloseable {
   private static final int MAX_REMEMBERED_MANIFESTS = 10_000;
   private static final long RETRY_MILLIS = 1000;
 
+  /** Pause after a failed commit, so a store that keeps failing is not hammered (nor the log). */
+  private static final long FAILURE_PAUSE_MILLIS = 100;
+
+  /** Commits tried after close while the store fails, before the writer gives up. */
+  private static final int CLOSING_ATTEMPTS = 20;
+
   private final VersionStore store;
   private final SourceReader source;
   private final long capacity;
@@ -75,6 +81,7 @@ public final class Recorder implements Capture, AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final Condition progress = lock.newCondition();
+  private final Condition closed = lock.newCondition();
   private final ArrayDeque<Event> queue = new ArrayDeque<>();
   private long queuedBytes;
   private long enqueued;
@@ -83,6 +90,9 @@ public final class Recorder implements Capture, AutoCloseable {
   private boolean gapPending;
   private IOException lastFailure;
   private final Thread writer;
+
+  /** Commits that failed since the last one that worked; touched only by the writer thread. */
+  private int failuresInARow;
 
   Recorder(VersionStore store, PassthroughFs fs, long capacityBytes, boolean strict) {
     this.strict = strict;
@@ -330,8 +340,21 @@ public final class Recorder implements Capture, AutoCloseable {
         failure = e instanceof IOException ? (IOException) e : new IOException(e);
       }
       if (failure != null) {
-        failed(failure);
+        if (++failuresInARow == 1) {
+          LOG.log(Level.ERROR, "recording failed; the history will show a gap", failure);
+        } else {
+          LOG.log(
+              Level.DEBUG,
+              "recording still fails ({0} commits in a row): {1}",
+              failuresInARow,
+              failure);
+        }
+        heard(failure);
+      } else if (failuresInARow > 0) {
+        LOG.log(Level.INFO, "recording recovered after {0} failed commits", failuresInARow);
+        failuresInARow = 0;
       }
+      boolean givingUp;
       lock.lock();
       try {
         if (failure == null) {
@@ -340,14 +363,38 @@ public final class Recorder implements Capture, AutoCloseable {
         queuedBytes -= bytes;
         committed += batch.size();
         progress.signalAll();
+        givingUp = closing && failuresInARow >= CLOSING_ATTEMPTS;
+        if (failure != null && !givingUp) {
+          try {
+            closed.await(FAILURE_PAUSE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
       } finally {
         lock.unlock();
+      }
+      if (givingUp) {
+        LOG.log(
+            Level.ERROR,
+            "closing while the store still fails after {0} attempts: the changes since its"
+                + " failure are in the files but not in the history, and no gap record could be"
+                + " written",
+            failuresInARow);
+        return;
       }
     }
   }
 
+  /** A capture that failed on a FUSE thread: logged, then as {@link #heard}. */
   private void failed(IOException e) {
     LOG.log(Level.ERROR, "recording failed; the history will show a gap", e);
+    heard(e);
+  }
+
+  /** Marks a gap and tells the listeners. */
+  private void heard(IOException e) {
     lock.lock();
     try {
       gapPending = true;
@@ -418,6 +465,7 @@ public final class Recorder implements Capture, AutoCloseable {
     try {
       closing = true;
       notEmpty.signalAll();
+      closed.signalAll();
     } finally {
       lock.unlock();
     }

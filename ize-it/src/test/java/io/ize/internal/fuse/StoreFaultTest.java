@@ -73,6 +73,28 @@ class StoreFaultTest {
   }
 
   @Test
+  void closingWhileTheStoreStillFailsReturnsAndKeepsTheFiles() throws Exception {
+    List<IOException> heard = new CopyOnWriteArrayList<>();
+    try (VersionStore store = VersionStore.open("failing", tmp.resolve("store"))) {
+      Mount mount = Ize.mount(source, target, store);
+      mount.addListener(heard::add);
+      FailingProvider.failing = true;
+      for (int i = 0; i < 50; i++) {
+        Files.writeString(target.resolve("f" + i), "written while the store fails");
+      }
+      long start = System.nanoTime();
+      mount.close();
+      assertThat((System.nanoTime() - start) / 1_000_000_000.0)
+          .as("seconds to close")
+          .isLessThan(30);
+      assertThat(FuseMount.isFuseMountPoint(target)).isFalse();
+      assertThat(Files.readString(source.resolve("f49")))
+          .isEqualTo("written while the store fails");
+      assertThat(heard).isNotEmpty();
+    }
+  }
+
+  @Test
   void strictRecordingRefusesChangesWithEioWhileTheStoreFails() throws Exception {
     MountOptions strict = MountOptions.builder().strictRecording(true).build();
     try (VersionStore store = VersionStore.open("failing", tmp.resolve("store"));
