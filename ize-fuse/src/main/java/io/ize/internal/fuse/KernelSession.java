@@ -44,6 +44,12 @@ final class KernelSession {
           | KernelAbi.INIT_EXT
           | KernelAbi.PASSTHROUGH;
 
+  /**
+   * The system property that, set to {@code false} when a mount is made, keeps its file data in
+   * Java as where the kernel refuses passthrough (for troubleshooting, and to test that path).
+   */
+  static final String PASSTHROUGH_PROPERTY = "ize.kernel.passthrough";
+
   private final KernelTransport transport;
   private final List<Integer> fds = new ArrayList<>();
   private final List<Thread> workers = new ArrayList<>();
@@ -132,6 +138,9 @@ final class KernelSession {
     }
     minor = Math.min(kernelMinor, MINOR);
     long granted = WANTED & offered;
+    if (!Boolean.parseBoolean(System.getProperty(PASSTHROUGH_PROPERTY, "true"))) {
+      granted &= ~KernelAbi.PASSTHROUGH;
+    }
     boolean passthrough = (granted & KernelAbi.PASSTHROUGH) != 0;
     transport.passthrough(passthrough);
     b.out.putInt(0, KernelAbi.OUT_HEADER + 64);
