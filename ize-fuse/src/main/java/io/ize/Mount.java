@@ -36,6 +36,21 @@ public interface Mount extends AutoCloseable {
   /** The options the mount was made with. */
   MountOptions options();
 
+  /**
+   * The transport serving the mount: {@link Transport#KERNEL} or {@link Transport#JNR_FUSE}, never
+   * {@link Transport#AUTO}.
+   */
+  Transport transport();
+
+  /**
+   * What the transport negotiated with the kernel, as stable names: {@code protocol=7.N}, {@code
+   * max-write=BYTES} (the largest request), and on the kernel transport {@code readdirplus}, {@code
+   * parallel-dirops}, {@code workers=N} and, while the kernel serves file data itself, {@code
+   * passthrough} (it disappears if the kernel refuses passthrough at run time, and data is then
+   * served through Java).
+   */
+  java.util.Set<String> features();
+
   /** The store recording this mount. */
   VersionStore store();
 

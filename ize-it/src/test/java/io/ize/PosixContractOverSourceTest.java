@@ -30,7 +30,7 @@ class PosixContractOverSourceTest extends PosixContract {
     tree = Files.createDirectory(base.resolve("tree"));
     underneath = Posix.open(tree, Posix.O_PATH | Posix.O_DIRECTORY, 0);
     assertThat(underneath).as("O_PATH descriptor of the source").isNotNegative();
-    mount = Ize.mount(tree, tree);
+    mount = Ize.mount(tree, tree, MountOptions.builder().transport(Transport.JNR_FUSE).build());
   }
 
   @AfterAll

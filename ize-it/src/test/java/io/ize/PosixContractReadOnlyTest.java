@@ -19,7 +19,11 @@ class PosixContractReadOnlyTest extends ReadOnlyPosixContract {
     base = TestTrees.create("ize-contract-readonly-");
     Path source = Files.createDirectory(base.resolve("source"));
     Path target = Files.createDirectory(base.resolve("target"));
-    mount = Ize.mount(source, target, MountOptions.builder().readOnly(true).build());
+    mount =
+        Ize.mount(
+            source,
+            target,
+            MountOptions.builder().readOnly(true).transport(Transport.JNR_FUSE).build());
   }
 
   @AfterAll

@@ -19,7 +19,7 @@ class PosixContractSeparateTargetTest extends PosixContract {
     base = TestTrees.create("ize-contract-separate-");
     Path source = Files.createDirectory(base.resolve("source"));
     Path target = Files.createDirectory(base.resolve("target"));
-    mount = Ize.mount(source, target);
+    mount = Ize.mount(source, target, MountOptions.builder().transport(Transport.JNR_FUSE).build());
   }
 
   @AfterAll

@@ -54,6 +54,17 @@ public final class FuseAssumptions {
     return false;
   }
 
+  /**
+   * Skips the caller unless the kernel-protocol transport can mount here: {@code /dev/fuse} exists
+   * and the process is root (it mounts with {@code mount(2)}, which needs CAP_SYS_ADMIN).
+   */
+  public static void assumeKernelTransportAvailable() {
+    assumeTrue(
+        Files.exists(Path.of("/dev/fuse"), LinkOption.NOFOLLOW_LINKS),
+        "no /dev/fuse on this machine");
+    assumeTrue(Posix.geteuid() == 0, "the kernel transport needs root (CAP_SYS_ADMIN)");
+  }
+
   /** Skips the caller unless it runs as root. */
   public static void assumeRoot() {
     assumeTrue(Posix.geteuid() == 0, "needs root");

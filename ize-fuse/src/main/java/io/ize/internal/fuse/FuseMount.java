@@ -19,6 +19,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,8 +31,9 @@ import jnr.ffi.Runtime;
 import ru.serce.jnrfuse.LibFuse;
 
 /**
- * A mount served by the jnr-fuse transport: checks its arguments, clears a dead mount left at the
- * target, runs libfuse's loop on a thread of its own, and unmounts synchronously.
+ * A mount: checks its arguments, clears a dead mount left at the target, picks the transport
+ * ({@link KernelSession}, the FUSE kernel protocol with passthrough, or libfuse 2 through {@link
+ * JnrFuseTransport} on a thread of its own), and unmounts synchronously.
  */
 public final class FuseMount implements Mount {
   private static final Logger LOG = System.getLogger(FuseMount.class.getName());
@@ -80,10 +82,8 @@ public final class FuseMount implements Mount {
   private final PassthroughFs fs;
   private final VersionStore store;
   private final Recorder recorder;
-  private final Thread loop;
+  private final Server server;
   private final Thread shutdownHook;
-  private final CountDownLatch started = new CountDownLatch(1);
-  private final AtomicInteger exitCode = new AtomicInteger(Integer.MIN_VALUE);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile long connection = -1;
 
@@ -92,7 +92,7 @@ public final class FuseMount implements Mount {
       Path target,
       MountOptions options,
       PassthroughFs fs,
-      LibFuse libFuse,
+      Server server,
       VersionStore store,
       Recorder recorder) {
     this.store = store;
@@ -101,11 +101,7 @@ public final class FuseMount implements Mount {
     this.target = target;
     this.options = options;
     this.fs = fs;
-    JnrFuseTransport transport = new JnrFuseTransport(fs, libFuse, started::countDown);
-    String[] args = arguments(target, options);
-    this.loop =
-        new Thread(() -> exitCode.set(transport.run(args)), "ize-fuse-" + SERIAL.incrementAndGet());
-    this.loop.setDaemon(true);
+    this.server = server;
     this.shutdownHook = new Thread(this::close, "ize-unmount-" + target);
   }
 
@@ -137,10 +133,11 @@ public final class FuseMount implements Mount {
       throw new FileSystemException(
           dst.toString(), null, "target is already a live FUSE mount; unmount it first");
     }
-    if (options.transport() == io.ize.Transport.KERNEL) {
-      throw new FileSystemException(dst.toString(), null, "the kernel transport is not built yet");
-    }
-    LibFuse libFuse = loadFuse(Path.of("/dev/fuse"), "fuse", "libfuse.so.2");
+    io.ize.Transport transport = choose(options.transport(), dst);
+    LibFuse libFuse =
+        transport == io.ize.Transport.JNR_FUSE
+            ? loadFuse(Path.of("/dev/fuse"), "fuse", "libfuse.so.2")
+            : null;
     PassthroughFs fs = PassthroughFs.open(src, Capture.NONE);
     Recorder recorder = null;
     if (store != null) {
@@ -149,7 +146,11 @@ public final class FuseMount implements Mount {
     } else {
       fs.attach(captureFor.apply(fs));
     }
-    FuseMount mount = new FuseMount(src, dst, options, fs, libFuse, store, recorder);
+    Server server =
+        libFuse != null
+            ? new JnrServer(fs, libFuse, dst, options)
+            : new KernelServer(fs, dst, options);
+    FuseMount mount = new FuseMount(src, dst, options, fs, server, store, recorder);
     try {
       mount.start();
     } catch (IOException | RuntimeException e) {
@@ -163,31 +164,7 @@ public final class FuseMount implements Mount {
   }
 
   private void start() throws IOException {
-    loop.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MOUNT_TIMEOUT_SECONDS);
-    try {
-      while (!started.await(50, TimeUnit.MILLISECONDS)) {
-        if (!loop.isAlive()) {
-          throw new FileSystemException(
-              target.toString(),
-              null,
-              "libfuse could not mount (exit code "
-                  + exitCode.get()
-                  + "; its reason is on stderr)");
-        }
-        if (System.nanoTime() > deadline) {
-          unmount();
-          throw new FileSystemException(
-              target.toString(),
-              null,
-              "mount did not come up within " + MOUNT_TIMEOUT_SECONDS + " s");
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      unmount();
-      throw new java.io.InterruptedIOException("interrupted while mounting " + target);
-    }
+    server.start();
     List<MountEntry> mounted = fuseMountsAt(target);
     if (!mounted.isEmpty()) {
       connection = mounted.get(mounted.size() - 1).connection;
@@ -232,7 +209,8 @@ public final class FuseMount implements Mount {
       if (recorder != null) {
         recorder.close();
       }
-      if (!loop.isAlive()) {
+      if (!server.alive()) {
+        server.closed();
         fs.close();
       } else {
         LOG.log(
@@ -307,16 +285,210 @@ public final class FuseMount implements Mount {
   }
 
   private boolean join(long seconds) {
-    try {
-      loop.join(TimeUnit.SECONDS.toMillis(seconds));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    return server.join(seconds);
+  }
+
+  @Override
+  public io.ize.Transport transport() {
+    return server.transport();
+  }
+
+  @Override
+  public Set<String> features() {
+    return Set.copyOf(server.features());
+  }
+
+  /** The kernel transport's request layer, or null on jnr-fuse (for tests). */
+  KernelTransport kernelTransport() {
+    return server instanceof KernelServer ? ((KernelServer) server).session.transport() : null;
+  }
+
+  /**
+   * Picks the transport. AUTO takes the kernel protocol where it may be mounted without libfuse
+   * (root, which holds CAP_SYS_ADMIN, and a kernel with FUSE passthrough, 6.9 and later).
+   */
+  private static io.ize.Transport choose(io.ize.Transport asked, Path target) throws IOException {
+    boolean kernelAllowed = C.geteuid() == 0 && Files.exists(Path.of("/dev/fuse"));
+    switch (asked) {
+      case KERNEL:
+        if (!kernelAllowed) {
+          throw new FileSystemException(
+              target.toString(),
+              null,
+              "the kernel transport needs root (CAP_SYS_ADMIN) and /dev/fuse; "
+                  + "use Transport.JNR_FUSE or AUTO here");
+        }
+        return asked;
+      case AUTO:
+        return AUTO_PICKS_KERNEL && kernelAllowed && kernelHasPassthrough()
+            ? io.ize.Transport.KERNEL
+            : io.ize.Transport.JNR_FUSE;
+      default:
+        return asked;
     }
-    return !loop.isAlive();
+  }
+
+  /** Whether AUTO may pick the kernel transport at all. */
+  private static final boolean AUTO_PICKS_KERNEL = false;
+
+  private static boolean kernelHasPassthrough() {
+    try {
+      String[] release =
+          Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim().split("[.-]");
+      int major = Integer.parseInt(release[0]);
+      int minor = Integer.parseInt(release[1]);
+      return major > 6 || (major == 6 && minor >= 9);
+    } catch (IOException | RuntimeException unknown) {
+      return false;
+    }
+  }
+
+  /** How the mount is served: started once, live when start returns, stopped by unmounting. */
+  private interface Server {
+    void start() throws IOException;
+
+    boolean alive();
+
+    boolean join(long seconds);
+
+    /** Releases what the server holds once it has stopped. */
+    void closed();
+
+    io.ize.Transport transport();
+
+    Set<String> features();
+  }
+
+  /** libfuse 2's loop on a thread of its own. */
+  private static final class JnrServer implements Server {
+    private final Thread loop;
+    private final Path target;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final AtomicInteger exitCode = new AtomicInteger(Integer.MIN_VALUE);
+
+    JnrServer(PassthroughFs fs, LibFuse libFuse, Path target, MountOptions options) {
+      this.target = target;
+      JnrFuseTransport transport = new JnrFuseTransport(fs, libFuse, started::countDown);
+      String[] args = arguments(target, options);
+      this.loop =
+          new Thread(
+              () -> exitCode.set(transport.run(args)), "ize-fuse-" + SERIAL.incrementAndGet());
+      this.loop.setDaemon(true);
+    }
+
+    @Override
+    public void start() throws IOException {
+      loop.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MOUNT_TIMEOUT_SECONDS);
+      try {
+        while (!started.await(50, TimeUnit.MILLISECONDS)) {
+          if (!loop.isAlive()) {
+            throw new FileSystemException(
+                target.toString(),
+                null,
+                "libfuse could not mount (exit code "
+                    + exitCode.get()
+                    + "; its reason is on stderr)");
+          }
+          if (System.nanoTime() > deadline) {
+            unmountAt(target);
+            throw new FileSystemException(
+                target.toString(),
+                null,
+                "mount did not come up within " + MOUNT_TIMEOUT_SECONDS + " s");
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        unmountAt(target);
+        throw new java.io.InterruptedIOException("interrupted while mounting " + target);
+      }
+    }
+
+    @Override
+    public boolean alive() {
+      return loop.isAlive();
+    }
+
+    @Override
+    public boolean join(long seconds) {
+      try {
+        loop.join(TimeUnit.SECONDS.toMillis(seconds));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return !loop.isAlive();
+    }
+
+    @Override
+    public void closed() {}
+
+    @Override
+    public io.ize.Transport transport() {
+      return io.ize.Transport.JNR_FUSE;
+    }
+
+    @Override
+    public Set<String> features() {
+      return Set.of("protocol=7.19", "max-write=131072");
+    }
+  }
+
+  /** The FUSE kernel protocol on {@code /dev/fuse}: {@link KernelSession}'s workers. */
+  private static final class KernelServer implements Server {
+    /** Workers, each reading a cloned queue: enough to keep a blocked request from stalling. */
+    private static final int WORKERS = 4;
+
+    private final PassthroughFs fs;
+    private final Path target;
+    private final boolean readOnly;
+    private KernelSession session;
+
+    KernelServer(PassthroughFs fs, Path target, MountOptions options) {
+      this.fs = fs;
+      this.target = target;
+      this.readOnly = options.readOnly();
+    }
+
+    @Override
+    public void start() throws IOException {
+      session =
+          KernelSession.mount(
+              fs, target, FSNAME + ":" + ProcessHandle.current().pid(), readOnly, WORKERS);
+    }
+
+    @Override
+    public boolean alive() {
+      return session.alive();
+    }
+
+    @Override
+    public boolean join(long seconds) {
+      return session.join(seconds);
+    }
+
+    @Override
+    public void closed() {
+      session.closeDescriptors();
+    }
+
+    @Override
+    public io.ize.Transport transport() {
+      return io.ize.Transport.KERNEL;
+    }
+
+    @Override
+    public Set<String> features() {
+      return session.features();
+    }
+  }
+
+  private void unmount() {
+    unmountAt(target);
   }
 
   /** Unmounts; a busy mount is detached instead, and goes once its last user lets go. */
-  private void unmount() {
+  private static void unmountAt(Path target) {
     byte[] path = Names.cString(target.toString());
     if (C.geteuid() == 0) {
       if (C.umount2(path, 0) == 0) {

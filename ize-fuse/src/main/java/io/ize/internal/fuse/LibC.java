@@ -57,6 +57,9 @@ public interface LibC {
   /** Offset of {@code st_size} in {@code struct stat} on x86-64. */
   int STAT_SIZE_FIELD = 48;
 
+  /** Offset of {@code st_mtime} (seconds; nanoseconds follow) in {@code struct stat} on x86-64. */
+  int STAT_MTIME = 88;
+
   /** Offset of {@code st_gid} in {@code struct stat} on x86-64. */
   int STAT_GID = 32;
 
@@ -108,6 +111,12 @@ public interface LibC {
 
   int ftruncate(int fd, long length);
 
+  long lseek(int fd, long offset, int whence);
+
+  long copy_file_range(int fdIn, Pointer offIn, int fdOut, Pointer offOut, long length, int flags);
+
+  int futimens(int fd, Pointer times);
+
   int fallocate(int fd, int mode, long offset, long length);
 
   int fsync(int fd);
@@ -145,4 +154,6 @@ public interface LibC {
   int mount(@In byte[] source, @In byte[] target, @In byte[] type, long flags, @In byte[] data);
 
   int geteuid();
+
+  int getegid();
 }

@@ -63,6 +63,12 @@ public final class PassthroughFs implements AutoCloseable {
   /** Handles written through since their content was last captured. */
   private final java.util.Set<Long> dirty = ConcurrentHashMap.newKeySet();
 
+  /**
+   * Writable handles whose writes never reach {@link #write} (kernel passthrough, and mappings of
+   * them), with the file's mtime and size when its content was last captured through the handle.
+   */
+  private final ConcurrentHashMap<Long, Stamp> bypassing = new ConcurrentHashMap<>();
+
   /** Orders changes with their capture; see {@link #ordered}. */
   private final Object order = new Object();
 
@@ -367,7 +373,8 @@ public final class PassthroughFs implements AutoCloseable {
    * release itself later, asynchronously).
    */
   public int flush(byte[] path, long fh) {
-    if (path != null && dirty.remove(fh)) {
+    boolean written = dirty.remove(fh);
+    if (path != null && (bypassChanged(fh) | written)) {
       return ordered(Operation.WRITE, path, null, 0, () -> 0);
     }
     return 0;
@@ -376,11 +383,110 @@ public final class PassthroughFs implements AutoCloseable {
   /** Closes a file handle, capturing content written since its last flush. */
   public int release(byte[] path, long fh) {
     IntSupplier close = () -> checked(C.close((int) fh));
-    if (path != null && dirty.remove(fh)) {
+    boolean written = dirty.remove(fh);
+    boolean bypassed = bypassChanged(fh);
+    bypassing.remove(fh);
+    if (path != null && (written || bypassed)) {
       return ordered(Operation.WRITE, path, null, 0, close);
     }
-    dirty.remove(fh);
     return close.getAsInt();
+  }
+
+  /**
+   * Declares that writes through the writable handle {@code fh} bypass {@link #write} (the kernel
+   * hands them to the source file itself): its content is then captured at each flush and at its
+   * release whenever the file's mtime or size moved since the last capture through it, which covers
+   * writes through shared mappings too (their release comes at munmap).
+   */
+  public void writesBypass(long fh) {
+    if (capture.active()) {
+      bypassing.put(fh, Stamp.of((int) fh));
+    }
+  }
+
+  /** Whether a bypassing handle's file changed since its last capture; takes the new stamp. */
+  private boolean bypassChanged(long fh) {
+    Stamp last = bypassing.get(fh);
+    if (last == null) {
+      return false;
+    }
+    Stamp now = Stamp.of((int) fh);
+    if (now.equals(last)) {
+      return false;
+    }
+    // Taken before the capture reads the file, so a write racing the capture shows next time.
+    bypassing.put(fh, now);
+    return true;
+  }
+
+  /** A file's mtime and size, to tell whether its content may have changed. */
+  private static final class Stamp {
+    final long mtimeSec;
+    final long mtimeNsec;
+    final long size;
+
+    private Stamp(long mtimeSec, long mtimeNsec, long size) {
+      this.mtimeSec = mtimeSec;
+      this.mtimeNsec = mtimeNsec;
+      this.size = size;
+    }
+
+    static Stamp of(int fd) {
+      Pointer stat = Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE);
+      if (C.fstat(fd, stat) < 0) {
+        return new Stamp(-1, -1, -1);
+      }
+      return new Stamp(
+          stat.getLong(LibC.STAT_MTIME), stat.getLong(LibC.STAT_MTIME + 8), stat.getLong(48));
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Stamp
+          && ((Stamp) other).mtimeSec == mtimeSec
+          && ((Stamp) other).mtimeNsec == mtimeNsec
+          && ((Stamp) other).size == size;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(mtimeSec ^ mtimeNsec ^ size);
+    }
+  }
+
+  /** {@code lseek} on a handle (SEEK_DATA and SEEK_HOLE included); the offset or {@code -errno}. */
+  public long lseek(long fh, long offset, int whence) {
+    long rc = C.lseek((int) fh, offset, whence);
+    return rc < 0 ? -LibC.errno() : rc;
+  }
+
+  /**
+   * Copies a range between two handles inside the source; a content change of the destination
+   * ({@code toPath}, null if it has no name any more), captured like a write that syncs.
+   */
+  public long copyFileRange(
+      byte[] toPath, long fhIn, long offIn, long fhOut, long offOut, long length, int flags) {
+    Pointer offsets = Memory.allocateDirect(RUNTIME, 16);
+    offsets.putLong(0, offIn);
+    offsets.putLong(8, offOut);
+    long[] copied = {0};
+    IntSupplier copy =
+        () -> {
+          long n =
+              C.copy_file_range((int) fhIn, offsets, (int) fhOut, offsets.slice(8), length, flags);
+          if (n < 0) {
+            return -LibC.errno();
+          }
+          copied[0] = n;
+          return 0;
+        };
+    if (toPath == null) {
+      int rc = copy.getAsInt();
+      return rc < 0 ? rc : copied[0];
+    }
+    capture.beforeChange(toPath);
+    int rc = ordered(Operation.WRITE, toPath, null, 0, copy);
+    return rc < 0 ? rc : copied[0];
   }
 
   // ---------------------------------------------------------------- xattrs
@@ -777,5 +883,12 @@ public final class PassthroughFs implements AutoCloseable {
       }
     }
     return 022;
+  }
+
+  /**
+   * Whether {@code path} is served by the core itself rather than a source file (no backing fd).
+   */
+  public boolean isVirtual(byte[] path) {
+    return false;
   }
 }

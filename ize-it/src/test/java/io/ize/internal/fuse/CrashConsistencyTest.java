@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ize.Ize;
 import io.ize.Mount;
+import io.ize.MountOptions;
+import io.ize.Transport;
 import io.ize.api.LogEntry;
 import io.ize.api.Operation;
 import io.ize.api.Point;
 import io.ize.api.VersionStore;
-import io.ize.testkit.FuseAssumptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
@@ -36,16 +37,18 @@ class CrashConsistencyTest {
     List<Arguments> runs = new ArrayList<>();
     for (String backend : List.of("lmdb", "mapdb")) {
       for (long seed : new long[] {11, 12, 13}) {
-        runs.add(Arguments.of(backend, seed));
+        runs.add(Arguments.of(Transport.JNR_FUSE, backend, seed));
       }
+      runs.add(Arguments.of(Transport.KERNEL, backend, 14L));
     }
     return runs.stream();
   }
 
-  @ParameterizedTest(name = "{0}, seed {1}")
+  @ParameterizedTest(name = "{0}, {1}, seed {2}")
   @MethodSource("runs")
-  void aKilledRecorderLeavesAGaplessVerifiedPrefix(String backend, long seed) throws Exception {
-    FuseAssumptions.assumeFuse2Available();
+  void aKilledRecorderLeavesAGaplessVerifiedPrefix(Transport transport, String backend, long seed)
+      throws Exception {
+    ModelBasedRecordingTest.assumeTransport(transport);
     Path source = Files.createDirectories(tmp.resolve("src"));
     Path target = Files.createDirectories(tmp.resolve("mnt"));
     Path storeDir = tmp.resolve("store");
@@ -65,7 +68,8 @@ class CrashConsistencyTest {
                 source.toString(),
                 target.toString(),
                 backend,
-                storeDir.toString())
+                storeDir.toString(),
+                transport.name())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     try {
@@ -97,7 +101,8 @@ class CrashConsistencyTest {
         }
       }
 
-      try (Mount mount = Ize.mount(source, target, store)) {
+      try (Mount mount =
+          Ize.mount(source, target, store, MountOptions.builder().transport(transport).build())) {
         assertThat(Files.readAllBytes(target.resolve("f0"))).isEqualTo(RecordingChild.content(0));
         Files.writeString(target.resolve("after-crash"), "recorded");
         mount.sync();

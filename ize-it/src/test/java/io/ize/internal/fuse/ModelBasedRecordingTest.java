@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ize.Ize;
 import io.ize.Mount;
+import io.ize.MountOptions;
+import io.ize.Transport;
 import io.ize.api.Chunker;
 import io.ize.api.NodeState;
 import io.ize.api.Point;
@@ -54,21 +56,25 @@ class ModelBasedRecordingTest {
         continue; // the fault tests' wrapper of the memory store
       }
       for (long seed : new long[] {1, 2, 3}) {
-        runs.add(Arguments.of(backend, seed));
+        runs.add(Arguments.of(Transport.JNR_FUSE, backend, seed));
       }
+      // Both transports share the core and its capture points: one seed each shows parity.
+      runs.add(Arguments.of(Transport.KERNEL, backend, 4L));
     }
     return runs.stream();
   }
 
-  @ParameterizedTest(name = "{0}, seed {1}")
+  @ParameterizedTest(name = "{0}, {1}, seed {2}")
   @MethodSource("runs")
-  void theStoreReconstructsEveryCheckpoint(String backend, long seed) throws Exception {
-    FuseAssumptions.assumeFuse2Available();
+  void theStoreReconstructsEveryCheckpoint(Transport transport, String backend, long seed)
+      throws Exception {
+    assumeTransport(transport);
     Path source = Files.createDirectories(tmp.resolve("src"));
     Path target = Files.createDirectories(tmp.resolve("mnt"));
     Map<Long, Map<String, String>> checkpoints = new TreeMap<>();
     try (VersionStore store = VersionStore.open(backend, tmp.resolve("store"))) {
-      try (Mount mount = Ize.mount(source, target, store)) {
+      try (Mount mount =
+          Ize.mount(source, target, store, MountOptions.builder().transport(transport).build())) {
         Model model = new Model(target, new SplittableRandom(seed));
         for (int i = 0; i < OPERATIONS; i++) {
           model.step();
@@ -94,6 +100,15 @@ class ModelBasedRecordingTest {
             .as("backend %s, seed %d, tree at sequence %d", backend, seed, checkpoint.getKey())
             .containsExactlyEntriesOf(checkpoint.getValue());
       }
+    }
+  }
+
+  /** Skips unless {@code transport} can mount here. */
+  static void assumeTransport(Transport transport) {
+    if (transport == Transport.KERNEL) {
+      FuseAssumptions.assumeKernelTransportAvailable();
+    } else {
+      FuseAssumptions.assumeFuse2Available();
     }
   }
 

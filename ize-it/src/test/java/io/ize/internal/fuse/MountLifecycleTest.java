@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.ize.Ize;
 import io.ize.Mount;
 import io.ize.MountOptions;
+import io.ize.Transport;
 import io.ize.api.Operation;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,13 +37,22 @@ import org.junit.jupiter.api.io.TempDir;
 class MountLifecycleTest {
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void requireFuse() {
+  @BeforeEach
+  void requireFuse() {
     assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this machine");
     assumeTrue(
         Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libfuse.so.2"))
             || Files.exists(Path.of("/lib/x86_64-linux-gnu/libfuse.so.2")),
         "libfuse2 is not installed");
+  }
+
+  /** The transport under test; {@link KernelMountLifecycleTest} runs every test on the other. */
+  protected Transport transport() {
+    return Transport.JNR_FUSE;
+  }
+
+  private MountOptions options() {
+    return MountOptions.builder().transport(transport()).build();
   }
 
   private Path dir(String name) throws IOException {
@@ -55,9 +65,10 @@ class MountLifecycleTest {
     Path target = dir("mnt");
     Files.writeString(source.resolve("before.txt"), "kept");
 
-    Mount mount = Ize.mount(source, target);
+    Mount mount = Ize.mount(source, target, options());
     try {
       assertThat(FuseMount.isFuseMountPoint(target)).isTrue();
+      assertThat(mount.transport()).isEqualTo(transport());
       assertThat(Files.readString(target.resolve("before.txt"))).isEqualTo("kept");
       Files.writeString(target.resolve("through.txt"), "written");
     } finally {
@@ -89,7 +100,7 @@ class MountLifecycleTest {
     assertThatThrownBy(() -> Ize.mount(source, file))
         .isInstanceOf(NotDirectoryException.class)
         .hasMessageContaining("target is not a directory");
-    try (Mount mount = Ize.mount(source, target)) {
+    try (Mount mount = Ize.mount(source, target, options())) {
       assertThatThrownBy(() -> Ize.mount(dir("other"), target))
           .isInstanceOf(FileSystemException.class)
           .hasMessageContaining("already a live FUSE mount");
@@ -118,13 +129,15 @@ class MountLifecycleTest {
     Capture slow =
         new Capture() {
           @Override
-          public void written(byte[] path, long offset, long length) {
-            writing.countDown();
-            sleep(1000);
-            writeAnswered.set(System.nanoTime());
+          public void changed(Operation operation, byte[] path, byte[] target, int flags) {
+            if (operation == Operation.CREATE) {
+              writing.countDown();
+              sleep(1000);
+              writeAnswered.set(System.nanoTime());
+            }
           }
         };
-    Mount mount = FuseMount.mount(source, target, MountOptions.defaults(), slow);
+    Mount mount = FuseMount.mount(source, target, options(), slow);
     CompletableFuture<Void> writer =
         CompletableFuture.runAsync(
             () -> {
@@ -158,7 +171,7 @@ class MountLifecycleTest {
             }
           }
         };
-    try (Mount mount = FuseMount.mount(source, target, MountOptions.defaults(), failing)) {
+    try (Mount mount = FuseMount.mount(source, target, options(), failing)) {
       assertThatThrownBy(() -> Files.createDirectory(target.resolve("boom")))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("Input/output error");
@@ -188,7 +201,7 @@ class MountLifecycleTest {
                     + (target == null ? "" : " " + Names.display(target)));
           }
         };
-    try (Mount mount = FuseMount.mount(source, target, MountOptions.defaults(), recording)) {
+    try (Mount mount = FuseMount.mount(source, target, options(), recording)) {
       Files.createDirectory(target.resolve("d"));
       Files.writeString(target.resolve("d/a"), "1");
       Files.move(target.resolve("d/a"), target.resolve("d/b"));
@@ -215,7 +228,7 @@ class MountLifecycleTest {
   void gitWorksInADirectoryMountedOverItself() throws Exception {
     Path project = dir("project");
     Files.writeString(project.resolve("README"), "hello\n");
-    try (Mount mount = Ize.mount(project, project)) {
+    try (Mount mount = Ize.mount(project, project, options())) {
       assertThat(mount.target()).isEqualTo(mount.source());
       assertThat(FuseMount.isFuseMountPoint(project)).isTrue();
       run(project, "git", "init", "-q");
@@ -264,7 +277,7 @@ class MountLifecycleTest {
           .as("errno of stat on the dead mount")
           .isEqualTo(Errno.ENOTCONN);
 
-      try (Mount mount = Ize.mount(source, target)) {
+      try (Mount mount = Ize.mount(source, target, options())) {
         assertThat(Files.readString(target.resolve("file"))).isEqualTo("survives");
       }
       assertThat(FuseMount.isFuseMountPoint(target)).isFalse();
@@ -275,16 +288,19 @@ class MountLifecycleTest {
   }
 
   /** Starts {@link MountMain} in a child JVM and waits until its mount is live. */
-  private static Process startChild(Path source, Path target, String mode) throws IOException {
+  private Process startChild(Path source, Path target, String mode) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Dfile.encoding=UTF-8");
+    command.add("--add-opens");
+    command.add("java.base/java.nio=ALL-UNNAMED");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(MountMain.class.getName());
     command.add(source.toString());
     command.add(target.toString());
     command.add(mode);
+    command.add(transport().name());
     Process child =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8));

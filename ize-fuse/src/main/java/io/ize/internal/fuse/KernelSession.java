@@ -1,0 +1,262 @@
+package io.ize.internal.fuse;
+
+import static io.ize.internal.fuse.KernelAbi.DEVICE;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A kernel-protocol session: mounts with {@code mount(2)} on {@code /dev/fuse}, answers INIT, and
+ * serves requests on worker threads, each reading its own cloned descriptor of the connection
+ * ({@code FUSE_DEV_IOC_CLONE}) so that replies never contend for one queue. Workers stop when the
+ * connection ends (ENODEV: the mount is gone or was aborted).
+ */
+final class KernelSession {
+  private static final Logger LOG = System.getLogger(KernelSession.class.getName());
+  private static final LibC C = LibC.INSTANCE;
+  private static final AtomicInteger SERIAL = new AtomicInteger();
+  private static final int MINOR = 45;
+  private static final int MAX_PAGES = KernelTransport.MAX_WRITE / 4096;
+
+  /** Requests the kernel may queue in the background (readahead, async writes, releases). */
+  private static final int MAX_BACKGROUND = 64;
+
+  private static final long WANTED =
+      KernelAbi.ASYNC_READ
+          | KernelAbi.ATOMIC_O_TRUNC
+          | KernelAbi.BIG_WRITES
+          | KernelAbi.DO_READDIRPLUS
+          | KernelAbi.READDIRPLUS_AUTO
+          | KernelAbi.ASYNC_DIO
+          | KernelAbi.PARALLEL_DIROPS
+          | KernelAbi.MAX_PAGES
+          | KernelAbi.CACHE_SYMLINKS
+          | KernelAbi.INIT_EXT
+          | KernelAbi.PASSTHROUGH;
+
+  /**
+   * The system property that, set to {@code false} when a mount is made, keeps its file data in
+   * Java as where the kernel refuses passthrough (for troubleshooting, and to test that path).
+   */
+  static final String PASSTHROUGH_PROPERTY = "ize.kernel.passthrough";
+
+  private final KernelTransport transport;
+  private final List<Integer> fds = new ArrayList<>();
+  private final List<Thread> workers = new ArrayList<>();
+  private int minor;
+
+  private KernelSession(KernelTransport transport, int masterFd) {
+    this.transport = transport;
+    this.fds.add(masterFd);
+  }
+
+  /**
+   * Mounts {@code fs} at {@code target} and answers INIT; returns once the mount is live.
+   *
+   * @param fsname the mount's source field ({@code ize:<pid>})
+   */
+  static KernelSession mount(
+      PassthroughFs fs, Path target, String fsname, boolean readOnly, int workerCount)
+      throws IOException {
+    KernelTransport.Buffers buffers = new KernelTransport.Buffers();
+    int rc = fs.getattr(Names.ROOT, buffers.stat);
+    if (rc < 0) {
+      throw Errno.exception(-rc, "cannot stat the source", target.toString());
+    }
+    NodeTable nodes = new NodeTable(buffers.stat.getLong(LibC.STAT_DEV), buffers.stat.getLong(8));
+    int fd = C.openat(LibC.AT_FDCWD, Names.cString("/dev/fuse"), LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+    if (fd < 0) {
+      throw Errno.exception(LibC.errno(), "cannot open /dev/fuse", "/dev/fuse");
+    }
+    KernelSession session = new KernelSession(new KernelTransport(fs, nodes, fd), fd);
+    try {
+      String data =
+          "fd="
+              + fd
+              + ",rootmode=40000,user_id="
+              + C.geteuid()
+              + ",group_id="
+              + C.getegid()
+              + ",default_permissions,allow_other,max_read="
+              + KernelTransport.MAX_WRITE;
+      long flags = KernelAbi.MS_NOSUID | KernelAbi.MS_NODEV | (readOnly ? KernelAbi.MS_RDONLY : 0);
+      if (C.mount(
+              Names.cString(fsname),
+              Names.cString(target.toString()),
+              Names.cString("fuse.ize"),
+              flags,
+              data.getBytes(StandardCharsets.US_ASCII))
+          != 0) {
+        int errno = LibC.errno();
+        throw new FileSystemException(
+            target.toString(), null, "mount(2) of the kernel transport: " + Errno.describe(errno));
+      }
+      session.init(buffers);
+      session.startWorkers(workerCount, buffers);
+    } catch (IOException | RuntimeException e) {
+      C.umount2(Names.cString(target.toString()), LibC.MNT_DETACH);
+      session.closeDescriptors();
+      throw e;
+    }
+    return session;
+  }
+
+  /** Reads INIT from the master descriptor and answers it. */
+  private void init(KernelTransport.Buffers b) throws IOException {
+    int fd = fds.get(0);
+    long n;
+    do {
+      n = DEVICE.read(fd, b.in, KernelTransport.IN_BUFFER);
+    } while (n < 0 && (LibC.errno() == Errno.EINTR || LibC.errno() == KernelAbi.EAGAIN));
+    if (n < 0) {
+      throw new IOException("reading FUSE INIT: " + Errno.describe(LibC.errno()));
+    }
+    int opcode = b.in.getInt(KernelAbi.IN_OPCODE);
+    if (opcode != KernelAbi.INIT) {
+      throw new IOException("expected FUSE INIT, got opcode " + opcode);
+    }
+    int at = KernelAbi.IN_HEADER;
+    int major = b.in.getInt(at);
+    int kernelMinor = b.in.getInt(at + 4);
+    int readahead = b.in.getInt(at + 8);
+    long offered = b.in.getInt(at + 12) & 0xffffffffL;
+    if ((offered & KernelAbi.INIT_EXT) != 0) {
+      offered |= (b.in.getInt(at + 16) & 0xffffffffL) << 32;
+    }
+    if (major != 7 || kernelMinor < 31) {
+      throw new IOException("FUSE protocol " + major + "." + kernelMinor + " is too old (7.31+)");
+    }
+    minor = Math.min(kernelMinor, MINOR);
+    long granted = WANTED & offered;
+    if (!Boolean.parseBoolean(System.getProperty(PASSTHROUGH_PROPERTY, "true"))) {
+      granted &= ~KernelAbi.PASSTHROUGH;
+    }
+    boolean passthrough = (granted & KernelAbi.PASSTHROUGH) != 0;
+    transport.passthrough(passthrough);
+    b.out.putInt(0, KernelAbi.OUT_HEADER + 64);
+    b.out.putInt(4, 0);
+    b.out.putLong(8, b.in.getLong(KernelAbi.IN_UNIQUE));
+    for (int i = 0; i < 64; i += 8) {
+      b.payload.putLong(i, 0);
+    }
+    b.payload.putInt(0, 7);
+    b.payload.putInt(4, minor);
+    b.payload.putInt(8, readahead);
+    b.payload.putInt(12, (int) granted);
+    b.payload.putShort(16, (short) MAX_BACKGROUND);
+    b.payload.putShort(18, (short) (MAX_BACKGROUND * 3 / 4));
+    b.payload.putInt(20, KernelTransport.MAX_WRITE);
+    b.payload.putInt(24, 1);
+    b.payload.putShort(28, (short) MAX_PAGES);
+    b.payload.putInt(32, (int) (granted >>> 32));
+    b.payload.putInt(36, passthrough ? 1 : 0);
+    if (DEVICE.write(fd, b.out, KernelAbi.OUT_HEADER + 64) < 0) {
+      throw new IOException("answering FUSE INIT: " + Errno.describe(LibC.errno()));
+    }
+    LOG.log(
+        Level.DEBUG,
+        "FUSE 7.{0}, passthrough {1}",
+        minor,
+        passthrough ? "on" : "refused by the kernel");
+  }
+
+  private void startWorkers(int count, KernelTransport.Buffers first) throws IOException {
+    int master = fds.get(0);
+    KernelTransport.Buffers scratch = first;
+    for (int i = 1; i < count; i++) {
+      int clone =
+          C.openat(LibC.AT_FDCWD, Names.cString("/dev/fuse"), LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+      if (clone < 0) {
+        throw Errno.exception(LibC.errno(), "cannot open /dev/fuse", "/dev/fuse");
+      }
+      scratch.scratch.putInt(0, master);
+      if (DEVICE.ioctl(clone, KernelAbi.DEV_IOC_CLONE, scratch.scratch) < 0) {
+        int errno = LibC.errno();
+        C.close(clone);
+        throw Errno.exception(errno, "cannot clone the FUSE connection", "/dev/fuse");
+      }
+      fds.add(clone);
+    }
+    int serial = SERIAL.incrementAndGet();
+    for (int i = 0; i < fds.size(); i++) {
+      int fd = fds.get(i);
+      KernelTransport.Buffers buffers = i == 0 ? first : new KernelTransport.Buffers();
+      Thread worker = new Thread(() -> work(fd, buffers), "ize-kernel-" + serial + "-" + i);
+      worker.setDaemon(true);
+      workers.add(worker);
+    }
+    workers.forEach(Thread::start);
+  }
+
+  private void work(int fd, KernelTransport.Buffers b) {
+    while (true) {
+      long n = DEVICE.read(fd, b.in, KernelTransport.IN_BUFFER);
+      if (n < 0) {
+        int errno = LibC.errno();
+        if (errno == Errno.ENOENT || errno == Errno.EINTR || errno == KernelAbi.EAGAIN) {
+          continue;
+        }
+        if (errno != KernelAbi.ENODEV) {
+          LOG.log(Level.ERROR, "reading /dev/fuse: {0}; worker stops", Errno.describe(errno));
+        }
+        return;
+      }
+      transport.serve(fd, b, n);
+    }
+  }
+
+  KernelTransport transport() {
+    return transport;
+  }
+
+  /** Whether any worker still runs. */
+  boolean alive() {
+    return workers.stream().anyMatch(Thread::isAlive);
+  }
+
+  /** Waits up to {@code seconds} for every worker to stop; whether they all did. */
+  boolean join(long seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    try {
+      for (Thread worker : workers) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left > 0) {
+          worker.join(left);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return !alive();
+  }
+
+  /** Closes the connection's descriptors; call once the workers have stopped. */
+  void closeDescriptors() {
+    fds.forEach(C::close);
+    fds.clear();
+  }
+
+  /** What the session negotiated, for {@link io.ize.Mount#features}. */
+  Set<String> features() {
+    Set<String> features = new LinkedHashSet<>();
+    features.add("protocol=7." + minor);
+    features.add("max-write=" + KernelTransport.MAX_WRITE);
+    features.add("readdirplus");
+    features.add("parallel-dirops");
+    features.add("workers=" + workers.size());
+    if (transport.passthrough()) {
+      features.add("passthrough");
+    }
+    return features;
+  }
+}

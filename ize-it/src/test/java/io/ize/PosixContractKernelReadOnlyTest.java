@@ -1,0 +1,50 @@
+package io.ize;
+
+import io.ize.testkit.FuseAssumptions;
+import io.ize.testkit.ReadOnlyPosixContract;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The read-only contract on the kernel transport. */
+class PosixContractKernelReadOnlyTest extends ReadOnlyPosixContract {
+  private static Path base;
+  private static Mount mount;
+
+  @BeforeAll
+  static void mount() throws IOException {
+    FuseAssumptions.assumeKernelTransportAvailable();
+    base = TestTrees.create("ize-contract-kernel-readonly-");
+    Path source = Files.createDirectory(base.resolve("source"));
+    Path target = Files.createDirectory(base.resolve("target"));
+    mount =
+        Ize.mount(
+            source,
+            target,
+            MountOptions.builder().readOnly(true).transport(Transport.KERNEL).build());
+  }
+
+  @AfterAll
+  static void unmount() {
+    try {
+      if (mount != null) {
+        mount.close();
+      }
+    } finally {
+      mount = null;
+      TestTrees.delete(base);
+    }
+  }
+
+  @Override
+  protected Path mountDirectory() {
+    return mount.target();
+  }
+
+  @Override
+  protected Path sourceDirectory() {
+    return mount.source();
+  }
+}

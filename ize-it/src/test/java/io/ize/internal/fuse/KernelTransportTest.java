@@ -1,0 +1,108 @@
+package io.ize.internal.fuse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ize.Ize;
+import io.ize.Mount;
+import io.ize.MountOptions;
+import io.ize.Transport;
+import io.ize.api.Point;
+import io.ize.api.VersionStore;
+import io.ize.testkit.FuseAssumptions;
+import io.ize.testkit.internal.Posix;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What only the kernel transport does: kernel passthrough, and history kept intact under it. */
+class KernelTransportTest {
+  private static final MountOptions KERNEL =
+      MountOptions.builder().transport(Transport.KERNEL).build();
+
+  @TempDir Path tmp;
+  Path source;
+  Path target;
+
+  @BeforeEach
+  void dirs() throws IOException {
+    FuseAssumptions.assumeKernelTransportAvailable();
+    source = Files.createDirectories(tmp.resolve("src"));
+    target = Files.createDirectories(tmp.resolve("mnt"));
+  }
+
+  @Test
+  void theKernelServesDataItselfAndTheMountSaysSo() throws Exception {
+    byte[] data = new byte[64 << 20];
+    new Random(3).nextBytes(data);
+    try (Mount mount = Ize.mount(source, target, KERNEL)) {
+      assertThat(mount.transport()).isEqualTo(Transport.KERNEL);
+      assertThat(mount.features()).contains("passthrough", "max-write=1048576", "readdirplus");
+      KernelTransport transport = ((FuseMount) mount).kernelTransport();
+      Files.write(target.resolve("big"), data);
+      try (InputStream in = Files.newInputStream(target.resolve("big"))) {
+        byte[] back = in.readAllBytes();
+        assertThat(Arrays.equals(back, data)).as("64 MiB read back through the mount").isTrue();
+      }
+      assertThat(transport.readRequests()).as("READ requests that reached Java").isZero();
+      assertThat(transport.writeRequests()).as("WRITE requests that reached Java").isZero();
+      assertThat(Files.readAllBytes(source.resolve("big"))).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void writesThroughAMappingAreCapturedAtMunmap() throws Exception {
+    try (VersionStore store = VersionStore.open("memory", tmp.resolve("store"));
+        Mount mount = Ize.mount(source, target, store, KERNEL)) {
+      Path file = target.resolve("mapped");
+      Files.writeString(file, "a".repeat(8192));
+      mount.sync();
+      assertThat(content(store)).isEqualTo("a".repeat(8192));
+
+      int fd = Posix.open(file, Posix.O_RDWR, 0);
+      assertThat(fd).isNotNegative();
+      Pointer map = MMAP.mmap(null, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      assertThat(map.address()).as("mmap").isNotEqualTo(-1L);
+      // Closed before the writes: the capture can only come from the release at munmap.
+      assertThat(Posix.close(fd)).isZero();
+      map.put(4096, "MAPPED".getBytes(StandardCharsets.US_ASCII), 0, 6);
+      assertThat(MMAP.munmap(map, 8192)).isZero();
+
+      String expected = "a".repeat(4096) + "MAPPED" + "a".repeat(4096 - 6);
+      assertThat(Files.readString(source.resolve("mapped"))).isEqualTo(expected);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!content(store).equals(expected) && System.nanoTime() < deadline) {
+        Thread.sleep(20); // the kernel sends the release after munmap returns
+        mount.sync();
+      }
+      assertThat(content(store)).as("the store after munmap").isEqualTo(expected);
+    }
+  }
+
+  private static String content(VersionStore store) throws IOException {
+    try (InputStream in = store.content("mapped", Point.latest())) {
+      return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+    }
+  }
+
+  private static final int PROT_READ = 1;
+  private static final int PROT_WRITE = 2;
+  private static final int MAP_SHARED = 1;
+
+  /** mmap(2) and munmap(2), which the testkit's bindings leave out. */
+  public interface Mapping {
+    Pointer mmap(Pointer address, long length, int prot, int flags, int fd, long offset);
+
+    int munmap(Pointer address, long length);
+  }
+
+  private static final Mapping MMAP = LibraryLoader.create(Mapping.class).load("c");
+}
