@@ -41,7 +41,13 @@ import jnr.ffi.annotations.In;
  * reports each change that succeeded to {@link Capture}. Methods are safe to call from many
  * threads. Lock order: {@link #order} (held across one change and its capture, only while a capture
  * records) comes before the capture's own locks; a directory handle's monitor (held for one
- * readdir) is a leaf: nothing else is taken while it is held.
+ * readdir) is a leaf: nothing else is taken while it is held. The history view's locks are never
+ * held together with {@link #order} (see {@link HistoryView}).
+ *
+ * <p>A mount that records into a store shows its history at {@code /.ize} ({@link HistoryView}):
+ * paths there, and the handles opened on them, are served by the view; every change there fails
+ * with EROFS before anything is captured, and the root's listing leaves {@code .ize} out. A real
+ * {@code .ize} in the source's root is shadowed.
  */
 public final class PassthroughFs implements AutoCloseable {
   /** The kernel's limit for one path argument, including its NUL. */
@@ -57,6 +63,7 @@ public final class PassthroughFs implements AutoCloseable {
   private final int umask;
   private final int daemonUid;
   private volatile Capture capture;
+  private volatile HistoryView history;
   private final ConcurrentHashMap<Long, DirHandle> dirs = new ConcurrentHashMap<>();
   private final AtomicLong nextDir = new AtomicLong(1);
 
@@ -92,24 +99,54 @@ public final class PassthroughFs implements AutoCloseable {
     this.capture = recording;
   }
 
+  /** Shows {@code store}'s history at {@code /.ize}; call before mounting. */
+  void showHistory(io.ize.api.VersionStore store) throws IOException {
+    byte[] root = Names.ROOT;
+    int rc = getattr(root, Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE));
+    if (rc < 0) {
+      throw Errno.exception(-rc, "cannot read the source's root", ".");
+    }
+    SourceReader.Stat stat = new SourceReader(this).stat(root);
+    this.history = new HistoryView(store, stat.state, stat.inode);
+  }
+
   @Override
   public void close() {
     dirs.values().forEach(DirHandle::close);
     dirs.clear();
+    HistoryView view = history;
+    if (view != null) {
+      view.close();
+    }
     C.close(rootFd);
+  }
+
+  /** The view that handed out {@code handle}, or null if the handle is a descriptor of ours. */
+  private HistoryView viewOf(long handle) {
+    return HistoryView.owns(handle) ? history : null;
   }
 
   // ---------------------------------------------------------------- attributes
 
   public int getattr(byte[] path, Pointer stat) {
+    if (isVirtual(path)) {
+      return history.getattr(path, stat);
+    }
     return at(path, (dir, name) -> C.fstatat(dir, name, stat, AT_SYMLINK_NOFOLLOW));
   }
 
   public int fgetattr(long fh, Pointer stat) {
+    HistoryView view = viewOf(fh);
+    if (view != null) {
+      return view.fgetattr(fh, stat);
+    }
     return checked(C.fstat((int) fh, stat));
   }
 
   public int readlink(byte[] path, Pointer buffer, long size) {
+    if (isVirtual(path)) {
+      return history.readlink(path, buffer, size);
+    }
     int n = at(path, (dir, name) -> (int) C.readlinkat(dir, name, buffer, size - 1));
     if (n < 0) {
       return n;
@@ -119,6 +156,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int chmod(byte[] path, int mode) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.CHMOD,
         path,
@@ -128,6 +168,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int chown(byte[] path, int uid, int gid) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.CHOWN,
         path,
@@ -138,6 +181,9 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Sets times; {@code times} holds two {@code struct timespec}, honouring UTIME_NOW/OMIT. */
   public int utimens(byte[] path, Pointer times) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.UTIMENS,
         path,
@@ -147,6 +193,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int access(byte[] path, int mask) {
+    if (isVirtual(path)) {
+      return history.access(path, mask);
+    }
     return at(path, (dir, name) -> C.faccessat(dir, name, mask, 0));
   }
 
@@ -157,6 +206,9 @@ public final class PassthroughFs implements AutoCloseable {
   // ---------------------------------------------------------------- namespace
 
   public int mknod(byte[] path, int mode, long rdev, int uid, int gid) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         (mode & S_IFMT) == LibC.S_IFREG ? Operation.CREATE : Operation.MKNOD,
         path,
@@ -169,6 +221,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int mkdir(byte[] path, int mode, int uid, int gid) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.MKDIR,
         path,
@@ -181,6 +236,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int symlink(byte[] target, byte[] path, int uid, int gid) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.SYMLINK,
         path,
@@ -193,12 +251,18 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int unlink(byte[] path) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     capture.beforeChange(path);
     return ordered(
         Operation.UNLINK, path, null, 0, () -> at(path, (dir, name) -> C.unlinkat(dir, name, 0)));
   }
 
   public int rmdir(byte[] path) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.RMDIR,
         path,
@@ -209,6 +273,9 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Renames with {@code renameat2} flags (RENAME_NOREPLACE 1, RENAME_EXCHANGE 2). */
   public int rename(byte[] from, byte[] to, int flags) {
+    if (isVirtual(from) || isVirtual(to)) {
+      return -Errno.EROFS;
+    }
     capture.beforeChange(to);
     return ordered(
         Operation.RENAME,
@@ -224,6 +291,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int link(byte[] existing, byte[] path) {
+    if (isVirtual(existing) || isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.LINK,
         existing,
@@ -240,6 +310,9 @@ public final class PassthroughFs implements AutoCloseable {
   // ---------------------------------------------------------------- content
 
   public int truncate(byte[] path, long size) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     capture.beforeChange(path);
     return ordered(
         Operation.TRUNCATE,
@@ -259,6 +332,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int ftruncate(byte[] path, long fh, long size) {
+    if (isVirtual(path) || viewOf(fh) != null) {
+      return -Errno.EROFS;
+    }
     if (path == null) {
       return checked(C.ftruncate((int) fh, size));
     }
@@ -268,6 +344,9 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Opens a file; returns its descriptor, which serves as the kernel's file handle. */
   public int open(byte[] path, int flags) {
+    if (isVirtual(path)) {
+      return history.open(path, flags);
+    }
     if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) {
       int admitted = capture.admit();
       if (admitted < 0) {
@@ -281,6 +360,9 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Creates and opens a file owned by the caller; returns its descriptor. */
   public int create(byte[] path, int mode, int flags, int uid, int gid) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     int sanitized = (flags & ~(O_NOCTTY | O_DIRECT)) | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
     return ordered(
         Operation.CREATE,
@@ -302,6 +384,10 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int read(long fh, Pointer buffer, long size, long offset) {
+    HistoryView view = viewOf(fh);
+    if (view != null) {
+      return view.read(fh, buffer, size, offset);
+    }
     long done = 0;
     while (done < size) {
       long n = C.pread((int) fh, buffer.slice(done), size - done, offset + done);
@@ -321,6 +407,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int write(byte[] path, long fh, Pointer buffer, long size, long offset) {
+    if (viewOf(fh) != null) {
+      return -Errno.EBADF; // opened for reading only
+    }
     long done = 0;
     while (done < size) {
       long n = C.pwrite((int) fh, buffer.slice(done), size - done, offset + done);
@@ -344,6 +433,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int fallocate(byte[] path, long fh, int mode, long offset, long length) {
+    if (isVirtual(path) || viewOf(fh) != null) {
+      return -Errno.EROFS;
+    }
     if (path == null) {
       return checked(C.fallocate((int) fh, mode, offset, length));
     }
@@ -357,6 +449,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int fsync(byte[] path, long fh, boolean dataOnly) {
+    if (viewOf(fh) != null) {
+      return 0;
+    }
     IntSupplier sync = () -> checked(dataOnly ? C.fdatasync((int) fh) : C.fsync((int) fh));
     return path == null ? sync.getAsInt() : ordered(Operation.WRITE, path, null, 0, sync);
   }
@@ -367,6 +462,9 @@ public final class PassthroughFs implements AutoCloseable {
    * release itself later, asynchronously).
    */
   public int flush(byte[] path, long fh) {
+    if (viewOf(fh) != null) {
+      return 0;
+    }
     if (path != null && dirty.remove(fh)) {
       return ordered(Operation.WRITE, path, null, 0, () -> 0);
     }
@@ -375,6 +473,10 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Closes a file handle, capturing content written since its last flush. */
   public int release(byte[] path, long fh) {
+    HistoryView view = viewOf(fh);
+    if (view != null) {
+      return view.release(fh);
+    }
     IntSupplier close = () -> checked(C.close((int) fh));
     if (path != null && dirty.remove(fh)) {
       return ordered(Operation.WRITE, path, null, 0, close);
@@ -386,14 +488,23 @@ public final class PassthroughFs implements AutoCloseable {
   // ---------------------------------------------------------------- xattrs
 
   public int getxattr(byte[] path, byte[] name, Pointer value, long size) {
+    if (isVirtual(path)) {
+      return history.getxattr(path, name, value, size);
+    }
     return onProcPath(path, proc -> (int) X.lgetxattr(proc, name, value, size));
   }
 
   public int listxattr(byte[] path, Pointer list, long size) {
+    if (isVirtual(path)) {
+      return history.listxattr(path, list, size);
+    }
     return onProcPath(path, proc -> (int) X.llistxattr(proc, list, size));
   }
 
   public int setxattr(byte[] path, byte[] name, Pointer value, long size, int flags) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.SETXATTR,
         path,
@@ -403,6 +514,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int removexattr(byte[] path, byte[] name) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.REMOVEXATTR,
         path,
@@ -463,6 +577,9 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Opens a directory; returns a handle for {@link #readdir}, or {@code -errno}. */
   public long opendir(byte[] path) {
+    if (isVirtual(path)) {
+      return history.opendir(path);
+    }
     int fd =
         at(
             path,
@@ -477,7 +594,8 @@ public final class PassthroughFs implements AutoCloseable {
       return -errno;
     }
     long handle = nextDir.getAndIncrement();
-    dirs.put(handle, new DirHandle(fd, stream));
+    boolean hideHistory = history != null && java.util.Arrays.equals(path, Names.ROOT);
+    dirs.put(handle, new DirHandle(fd, stream, hideHistory));
     return handle;
   }
 
@@ -487,6 +605,10 @@ public final class PassthroughFs implements AutoCloseable {
    * stays consistent while entries are added and removed.
    */
   public int readdir(long handle, long offset, DirSink sink) {
+    HistoryView view = viewOf(handle);
+    if (view != null) {
+      return view.readdir(handle, offset, sink);
+    }
     DirHandle dir = dirs.get(handle);
     if (dir == null) {
       return -Errno.EBADF;
@@ -497,6 +619,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int fsyncdir(long handle, boolean dataOnly) {
+    if (viewOf(handle) != null) {
+      return 0;
+    }
     DirHandle dir = dirs.get(handle);
     if (dir == null) {
       return -Errno.EBADF;
@@ -505,6 +630,10 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int releasedir(long handle) {
+    HistoryView view = viewOf(handle);
+    if (view != null) {
+      return view.releasedir(handle);
+    }
     DirHandle dir = dirs.remove(handle);
     if (dir == null) {
       return -Errno.EBADF;
@@ -534,12 +663,17 @@ public final class PassthroughFs implements AutoCloseable {
 
     final int fd;
     private final Pointer stream;
+    private final boolean hideHistory;
     private long position;
     private Pointer pending;
 
-    DirHandle(int fd, Pointer stream) {
+    /**
+     * @param hideHistory whether to leave out {@code .ize} (the view's name, in the root)
+     */
+    DirHandle(int fd, Pointer stream, boolean hideHistory) {
       this.fd = fd;
       this.stream = stream;
+      this.hideHistory = hideHistory;
     }
 
     int read(long offset, DirSink sink) {
@@ -556,6 +690,11 @@ public final class PassthroughFs implements AutoCloseable {
           }
         }
         long next = pending.getLong(D_OFF);
+        if (hideHistory && isHistoryName(pending)) {
+          pending = null;
+          position = next;
+          continue;
+        }
         boolean full =
             sink.add(
                 pending.slice(D_NAME),
@@ -568,6 +707,15 @@ public final class PassthroughFs implements AutoCloseable {
         pending = null;
         position = next;
       }
+    }
+
+    private static boolean isHistoryName(Pointer entry) {
+      for (int i = 0; i < HistoryView.NAME.length; i++) {
+        if (entry.getByte(D_NAME + i) != HistoryView.NAME[i]) {
+          return false;
+        }
+      }
+      return entry.getByte(D_NAME + HistoryView.NAME.length) == 0;
     }
 
     void close() {
@@ -777,5 +925,12 @@ public final class PassthroughFs implements AutoCloseable {
       }
     }
     return 022;
+  }
+
+  /**
+   * Whether {@code path} is served by the core itself rather than a source file (no backing fd).
+   */
+  public boolean isVirtual(byte[] path) {
+    return history != null && HistoryView.covers(path);
   }
 }
