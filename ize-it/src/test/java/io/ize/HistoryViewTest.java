@@ -237,7 +237,7 @@ class HistoryViewTest {
     // Reading from the start for each would fetch about half the file per read.
     assertThat(counter.chunkBytes.get())
         .as("chunk bytes fetched for %d reads", 2 * reads)
-        .isLessThan(2L * reads * (1 << 20));
+        .isLessThan(2L * reads * (512 << 10));
   }
 
   @Test
