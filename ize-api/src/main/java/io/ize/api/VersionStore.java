@@ -664,6 +664,30 @@ public final class VersionStore implements AutoCloseable {
       position += n;
       return n;
     }
+
+    /** Skips whole chunks by the lengths the manifest gives, without reading them. */
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = 0;
+      while (skipped < n) {
+        if (position < chunk.length) {
+          int k = (int) Math.min(n - skipped, chunk.length - position);
+          position += k;
+          skipped += k;
+        } else if (next * Manifest.ENTRY >= manifest.length) {
+          break;
+        } else {
+          int length = Manifest.length(manifest, next * Manifest.ENTRY);
+          if (length > n - skipped) {
+            advance();
+          } else {
+            next++;
+            skipped += length;
+          }
+        }
+      }
+      return skipped;
+    }
   }
 
   /**

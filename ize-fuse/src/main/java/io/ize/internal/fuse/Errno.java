@@ -18,7 +18,10 @@ public final class Errno {
   public static final int EBUSY = 16;
   public static final int EEXIST = 17;
   public static final int ENOTDIR = 20;
+  public static final int EISDIR = 21;
   public static final int EINVAL = 22;
+  public static final int EROFS = 30;
+  public static final int ERANGE = 34;
   public static final int ENAMETOOLONG = 36;
   public static final int ENOSYS = 38;
   public static final int ENODATA = 61;

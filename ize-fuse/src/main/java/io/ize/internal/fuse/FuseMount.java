@@ -141,8 +141,21 @@ public final class FuseMount implements Mount {
     PassthroughFs fs = PassthroughFs.open(src, Capture.NONE);
     Recorder recorder = null;
     if (store != null) {
+      try {
+        fs.showHistory(store);
+      } catch (IOException e) {
+        fs.close();
+        throw e;
+      }
       recorder = new Recorder(store, fs, options.queueBytes(), options.strictRecording());
       fs.attach(recorder);
+      if (Files.exists(src.resolve(".ize"), LinkOption.NOFOLLOW_LINKS)) {
+        LOG.log(
+            Level.WARNING,
+            "{0} has an entry .ize of its own: the history view shadows it, so it is neither"
+                + " reachable nor recorded through the mount",
+            src);
+      }
     } else {
       fs.attach(captureFor.apply(fs));
     }

@@ -41,7 +41,13 @@ import jnr.ffi.annotations.In;
  * reports each change that succeeded to {@link Capture}. Methods are safe to call from many
  * threads. Lock order: {@link #order} (held across one change and its capture, only while a capture
  * records) comes before the capture's own locks; a directory handle's monitor (held for one
- * readdir) is a leaf: nothing else is taken while it is held.
+ * readdir) is a leaf: nothing else is taken while it is held. The history view's locks are never
+ * held together with {@link #order} (see {@link HistoryView}).
+ *
+ * <p>A mount that records into a store shows its history at {@code /.ize} ({@link HistoryView}):
+ * paths there, and the handles opened on them, are served by the view; every change there fails
+ * with EROFS before anything is captured, and the root's listing leaves {@code .ize} out. A real
+ * {@code .ize} in the source's root is shadowed.
  */
 public final class PassthroughFs implements AutoCloseable {
   /** The kernel's limit for one path argument, including its NUL. */
@@ -57,6 +63,7 @@ public final class PassthroughFs implements AutoCloseable {
   private final int umask;
   private final int daemonUid;
   private volatile Capture capture;
+  private volatile HistoryView history;
   private final ConcurrentHashMap<Long, DirHandle> dirs = new ConcurrentHashMap<>();
   private final AtomicLong nextDir = new AtomicLong(1);
 
@@ -98,24 +105,54 @@ public final class PassthroughFs implements AutoCloseable {
     this.capture = recording;
   }
 
+  /** Shows {@code store}'s history at {@code /.ize}; call before mounting. */
+  void showHistory(io.ize.api.VersionStore store) throws IOException {
+    byte[] root = Names.ROOT;
+    int rc = getattr(root, Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE));
+    if (rc < 0) {
+      throw Errno.exception(-rc, "cannot read the source's root", ".");
+    }
+    SourceReader.Stat stat = new SourceReader(this).stat(root);
+    this.history = new HistoryView(store, stat.state, stat.inode);
+  }
+
   @Override
   public void close() {
     dirs.values().forEach(DirHandle::close);
     dirs.clear();
+    HistoryView view = history;
+    if (view != null) {
+      view.close();
+    }
     C.close(rootFd);
+  }
+
+  /** The view that handed out {@code handle}, or null if the handle is a descriptor of ours. */
+  private HistoryView viewOf(long handle) {
+    return HistoryView.owns(handle) ? history : null;
   }
 
   // ---------------------------------------------------------------- attributes
 
   public int getattr(byte[] path, Pointer stat) {
+    if (isVirtual(path)) {
+      return history.getattr(path, stat);
+    }
     return at(path, (dir, name) -> C.fstatat(dir, name, stat, AT_SYMLINK_NOFOLLOW));
   }
 
   public int fgetattr(long fh, Pointer stat) {
+    HistoryView view = viewOf(fh);
+    if (view != null) {
+      return view.fgetattr(fh, stat);
+    }
     return checked(C.fstat((int) fh, stat));
   }
 
   public int readlink(byte[] path, Pointer buffer, long size) {
+    if (isVirtual(path)) {
+      return history.readlink(path, buffer, size);
+    }
     int n = at(path, (dir, name) -> (int) C.readlinkat(dir, name, buffer, size - 1));
     if (n < 0) {
       return n;
@@ -125,6 +162,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int chmod(byte[] path, int mode) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.CHMOD,
         path,
@@ -134,6 +174,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int chown(byte[] path, int uid, int gid) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.CHOWN,
         path,
@@ -144,6 +187,9 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Sets times; {@code times} holds two {@code struct timespec}, honouring UTIME_NOW/OMIT. */
   public int utimens(byte[] path, Pointer times) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.UTIMENS,
         path,
@@ -153,6 +199,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int access(byte[] path, int mask) {
+    if (isVirtual(path)) {
+      return history.access(path, mask);
+    }
     return at(path, (dir, name) -> C.faccessat(dir, name, mask, 0));
   }
 
@@ -163,6 +212,9 @@ public final class PassthroughFs implements AutoCloseable {
   // ---------------------------------------------------------------- namespace
 
   public int mknod(byte[] path, int mode, long rdev, int uid, int gid) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         (mode & S_IFMT) == LibC.S_IFREG ? Operation.CREATE : Operation.MKNOD,
         path,
@@ -175,6 +227,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int mkdir(byte[] path, int mode, int uid, int gid) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.MKDIR,
         path,
@@ -187,6 +242,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int symlink(byte[] target, byte[] path, int uid, int gid) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.SYMLINK,
         path,
@@ -199,12 +257,18 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int unlink(byte[] path) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     capture.beforeChange(path);
     return ordered(
         Operation.UNLINK, path, null, 0, () -> at(path, (dir, name) -> C.unlinkat(dir, name, 0)));
   }
 
   public int rmdir(byte[] path) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.RMDIR,
         path,
@@ -215,6 +279,9 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Renames with {@code renameat2} flags (RENAME_NOREPLACE 1, RENAME_EXCHANGE 2). */
   public int rename(byte[] from, byte[] to, int flags) {
+    if (isVirtual(from) || isVirtual(to)) {
+      return -Errno.EROFS;
+    }
     capture.beforeChange(to);
     return ordered(
         Operation.RENAME,
@@ -230,6 +297,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int link(byte[] existing, byte[] path) {
+    if (isVirtual(existing) || isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.LINK,
         existing,
@@ -246,6 +316,9 @@ public final class PassthroughFs implements AutoCloseable {
   // ---------------------------------------------------------------- content
 
   public int truncate(byte[] path, long size) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     capture.beforeChange(path);
     return ordered(
         Operation.TRUNCATE,
@@ -265,6 +338,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int ftruncate(byte[] path, long fh, long size) {
+    if (isVirtual(path) || viewOf(fh) != null) {
+      return -Errno.EROFS;
+    }
     if (path == null) {
       return checked(C.ftruncate((int) fh, size));
     }
@@ -274,6 +350,9 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Opens a file; returns its descriptor, which serves as the kernel's file handle. */
   public int open(byte[] path, int flags) {
+    if (isVirtual(path)) {
+      return history.open(path, flags);
+    }
     if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) {
       int admitted = capture.admit();
       if (admitted < 0) {
@@ -287,6 +366,9 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Creates and opens a file owned by the caller; returns its descriptor. */
   public int create(byte[] path, int mode, int flags, int uid, int gid) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     int sanitized = (flags & ~(O_NOCTTY | O_DIRECT)) | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
     return ordered(
         Operation.CREATE,
@@ -308,6 +390,10 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int read(long fh, Pointer buffer, long size, long offset) {
+    HistoryView view = viewOf(fh);
+    if (view != null) {
+      return view.read(fh, buffer, size, offset);
+    }
     long done = 0;
     while (done < size) {
       long n = C.pread((int) fh, buffer.slice(done), size - done, offset + done);
@@ -327,6 +413,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int write(byte[] path, long fh, Pointer buffer, long size, long offset) {
+    if (viewOf(fh) != null) {
+      return -Errno.EBADF; // opened for reading only
+    }
     long done = 0;
     while (done < size) {
       long n = C.pwrite((int) fh, buffer.slice(done), size - done, offset + done);
@@ -350,6 +439,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int fallocate(byte[] path, long fh, int mode, long offset, long length) {
+    if (isVirtual(path) || viewOf(fh) != null) {
+      return -Errno.EROFS;
+    }
     if (path == null) {
       return checked(C.fallocate((int) fh, mode, offset, length));
     }
@@ -363,6 +455,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int fsync(byte[] path, long fh, boolean dataOnly) {
+    if (viewOf(fh) != null) {
+      return 0;
+    }
     IntSupplier sync = () -> checked(dataOnly ? C.fdatasync((int) fh) : C.fsync((int) fh));
     return path == null ? sync.getAsInt() : ordered(Operation.WRITE, path, null, 0, sync);
   }
@@ -373,6 +468,9 @@ public final class PassthroughFs implements AutoCloseable {
    * release itself later, asynchronously).
    */
   public int flush(byte[] path, long fh) {
+    if (viewOf(fh) != null) {
+      return 0;
+    }
     boolean written = dirty.remove(fh);
     if (path != null && (bypassChanged(fh) | written)) {
       return ordered(Operation.WRITE, path, null, 0, () -> 0);
@@ -382,6 +480,10 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Closes a file handle, capturing content written since its last flush. */
   public int release(byte[] path, long fh) {
+    HistoryView view = viewOf(fh);
+    if (view != null) {
+      return view.release(fh);
+    }
     IntSupplier close = () -> checked(C.close((int) fh));
     boolean written = dirty.remove(fh);
     boolean bypassed = bypassChanged(fh);
@@ -492,14 +594,23 @@ public final class PassthroughFs implements AutoCloseable {
   // ---------------------------------------------------------------- xattrs
 
   public int getxattr(byte[] path, byte[] name, Pointer value, long size) {
+    if (isVirtual(path)) {
+      return history.getxattr(path, name, value, size);
+    }
     return onProcPath(path, proc -> (int) X.lgetxattr(proc, name, value, size));
   }
 
   public int listxattr(byte[] path, Pointer list, long size) {
+    if (isVirtual(path)) {
+      return history.listxattr(path, list, size);
+    }
     return onProcPath(path, proc -> (int) X.llistxattr(proc, list, size));
   }
 
   public int setxattr(byte[] path, byte[] name, Pointer value, long size, int flags) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.SETXATTR,
         path,
@@ -509,6 +620,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int removexattr(byte[] path, byte[] name) {
+    if (isVirtual(path)) {
+      return -Errno.EROFS;
+    }
     return ordered(
         Operation.REMOVEXATTR,
         path,
@@ -569,6 +683,9 @@ public final class PassthroughFs implements AutoCloseable {
 
   /** Opens a directory; returns a handle for {@link #readdir}, or {@code -errno}. */
   public long opendir(byte[] path) {
+    if (isVirtual(path)) {
+      return history.opendir(path);
+    }
     int fd =
         at(
             path,
@@ -583,7 +700,8 @@ public final class PassthroughFs implements AutoCloseable {
       return -errno;
     }
     long handle = nextDir.getAndIncrement();
-    dirs.put(handle, new DirHandle(fd, stream));
+    boolean hideHistory = history != null && java.util.Arrays.equals(path, Names.ROOT);
+    dirs.put(handle, new DirHandle(fd, stream, hideHistory));
     return handle;
   }
 
@@ -593,6 +711,10 @@ public final class PassthroughFs implements AutoCloseable {
    * stays consistent while entries are added and removed.
    */
   public int readdir(long handle, long offset, DirSink sink) {
+    HistoryView view = viewOf(handle);
+    if (view != null) {
+      return view.readdir(handle, offset, sink);
+    }
     DirHandle dir = dirs.get(handle);
     if (dir == null) {
       return -Errno.EBADF;
@@ -603,6 +725,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int fsyncdir(long handle, boolean dataOnly) {
+    if (viewOf(handle) != null) {
+      return 0;
+    }
     DirHandle dir = dirs.get(handle);
     if (dir == null) {
       return -Errno.EBADF;
@@ -611,6 +736,10 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int releasedir(long handle) {
+    HistoryView view = viewOf(handle);
+    if (view != null) {
+      return view.releasedir(handle);
+    }
     DirHandle dir = dirs.remove(handle);
     if (dir == null) {
       return -Errno.EBADF;
@@ -640,12 +769,17 @@ public final class PassthroughFs implements AutoCloseable {
 
     final int fd;
     private final Pointer stream;
+    private final boolean hideHistory;
     private long position;
     private Pointer pending;
 
-    DirHandle(int fd, Pointer stream) {
+    /**
+     * @param hideHistory whether to leave out {@code .ize} (the view's name, in the root)
+     */
+    DirHandle(int fd, Pointer stream, boolean hideHistory) {
       this.fd = fd;
       this.stream = stream;
+      this.hideHistory = hideHistory;
     }
 
     int read(long offset, DirSink sink) {
@@ -662,6 +796,11 @@ public final class PassthroughFs implements AutoCloseable {
           }
         }
         long next = pending.getLong(D_OFF);
+        if (hideHistory && isHistoryName(pending)) {
+          pending = null;
+          position = next;
+          continue;
+        }
         boolean full =
             sink.add(
                 pending.slice(D_NAME),
@@ -674,6 +813,15 @@ public final class PassthroughFs implements AutoCloseable {
         pending = null;
         position = next;
       }
+    }
+
+    private static boolean isHistoryName(Pointer entry) {
+      for (int i = 0; i < HistoryView.NAME.length; i++) {
+        if (entry.getByte(D_NAME + i) != HistoryView.NAME[i]) {
+          return false;
+        }
+      }
+      return entry.getByte(D_NAME + HistoryView.NAME.length) == 0;
     }
 
     void close() {
@@ -889,6 +1037,6 @@ public final class PassthroughFs implements AutoCloseable {
    * Whether {@code path} is served by the core itself rather than a source file (no backing fd).
    */
   public boolean isVirtual(byte[] path) {
-    return false;
+    return history != null && HistoryView.covers(path);
   }
 }
