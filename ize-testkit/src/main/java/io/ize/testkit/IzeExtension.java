@@ -126,12 +126,14 @@ final class IzeExtension
     if (!settings(context).rollback()) {
       return; // the test's own mount goes with its context
     }
-    MountedTree tree = tree(context);
-    String method = context.getRequiredTestMethod().getName();
-    if (context.getExecutionException().isPresent()) {
-      tree.keepFailed(method);
-    }
     Snapshot start = context.getStore(NAMESPACE).get(START, Snapshot.class);
+    if (start == null) {
+      return; // beforeEach failed before the test began: nothing to roll back
+    }
+    MountedTree tree = tree(context);
+    if (context.getExecutionException().isPresent()) {
+      tree.keepFailed(context.getRequiredTestMethod().getName());
+    }
     tree.mount().restore(start.point());
   }
 

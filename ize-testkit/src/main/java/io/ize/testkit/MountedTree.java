@@ -20,6 +20,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.CleanupMode;
 
@@ -68,7 +69,18 @@ final class MountedTree implements ExtensionContext.Store.CloseableResource {
     VersionStore store = null;
     try {
       Path tree = Files.createDirectory(root.resolve("tree"));
-      store = VersionStore.open(backend, root.resolve("store"));
+      try {
+        store = VersionStore.open(backend, root.resolve("store"));
+      } catch (IllegalArgumentException e) {
+        throw new ExtensionConfigurationException(
+            "@IzeTest(backend = \""
+                + backend
+                + "\") on "
+                + context.getRequiredTestClass().getName()
+                + ": "
+                + e.getMessage(),
+            e);
+      }
       Mount mount = Ize.mount(tree, tree, store);
       return new MountedTree(root, backend, store, mount, cleanup, context);
     } catch (IOException | RuntimeException e) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,6 +43,14 @@ class IzeExtensionTest {
   void fuse() {
     FuseAssumptions.assumeFuse2Available();
     seen.clear();
+  }
+
+  /** Deletes what a fixture kept, whether or not the checks on it passed. */
+  @AfterEach
+  void deleteKept() throws IOException {
+    for (Path dir : seen) {
+      MountedTree.delete(dir.getParent());
+    }
   }
 
   private static EngineExecutionResults run(Class<?> fixture) {
@@ -136,29 +145,46 @@ class IzeExtensionTest {
             .findFirst()
             .orElseThrow();
     Path passed = seen.stream().filter(d -> d != failed).findFirst().orElseThrow();
-    try {
-      assertThat(mountPoints()).doesNotContain(failed.toString(), passed.toString());
-      assertThat(passed.getParent()).doesNotExist();
-      assertThat(failed.resolve("evidence.txt")).hasContent("what the test left");
-      assertThat(failed.resolveSibling("history.txt"))
-          .content()
-          .contains("CREATE evidence.txt", "WRITE evidence.txt", "snapshot before-fails@0");
-      List<String> reported =
-          results.allEvents().reportingEntryPublished().stream()
-              .map(e -> e.getPayload(ReportEntry.class).orElseThrow())
-              .flatMap(r -> r.getKeyValuePairs().entrySet().stream())
-              .filter(e -> e.getKey().equals(MountedTree.KEPT))
-              .map(e -> e.getValue())
-              .collect(Collectors.toList());
-      assertThat(reported)
-          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-          .contains(
-              "Ize kept " + KeepOnFailure.class.getName() + ".fails (failed)",
-              "tree " + failed,
-              "history " + failed.resolveSibling("history.txt"));
-    } finally {
-      MountedTree.delete(failed.getParent());
+    assertThat(mountPoints()).doesNotContain(failed.toString(), passed.toString());
+    assertThat(passed.getParent()).doesNotExist();
+    assertThat(failed.resolve("evidence.txt")).hasContent("what the test left");
+    assertThat(failed.resolveSibling("history.txt"))
+        .content()
+        .contains("CREATE evidence.txt", "WRITE evidence.txt", "snapshot before-fails@0");
+    List<String> reported =
+        results.allEvents().reportingEntryPublished().stream()
+            .map(e -> e.getPayload(ReportEntry.class).orElseThrow())
+            .flatMap(r -> r.getKeyValuePairs().entrySet().stream())
+            .filter(e -> e.getKey().equals(MountedTree.KEPT))
+            .map(e -> e.getValue())
+            .collect(Collectors.toList());
+    assertThat(reported)
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains(
+            "Ize kept " + KeepOnFailure.class.getName() + ".fails (failed)",
+            "tree " + failed,
+            "history " + failed.resolveSibling("history.txt"));
+  }
+
+  @Fixtures
+  @IzeTest(cleanup = CleanupMode.NEVER)
+  static class KeepAlways {
+    @Test
+    void passes(@Mounted Path dir) throws IOException {
+      seen.add(dir);
+      Files.writeString(dir.resolve("kept.txt"), "kept");
     }
+  }
+
+  @Test
+  void neverKeepsAPassingTestsTreeToo() throws IOException {
+    EngineExecutionResults results = run(KeepAlways.class);
+    results.testEvents().assertStatistics(s -> s.succeeded(1));
+    Path root = seen.get(0).getParent();
+    assertThat(mountPoints()).doesNotContain(seen.get(0).toString());
+    assertThat(root.resolve("tree/kept.txt")).hasContent("kept");
+    assertThat(root.resolve("history.txt")).content().contains("CREATE kept.txt");
+    assertThat(results.allEvents().reportingEntryPublished().count()).isEqualTo(1);
   }
 
   // ------------------------------------------------------------------ rollback
@@ -218,16 +244,12 @@ class IzeExtensionTest {
         .haveExactly(
             1, event(test("second"), finishedWithFailure(message("second fails on purpose"))));
     Path root = seen.get(0).getParent();
-    try {
-      assertThat(mountPoints()).doesNotContain(seen.get(0).toString());
-      assertThat(root.resolve("failed-second/second.txt")).hasContent("left by a failing test");
-      assertThat(root.resolve("tree/second.txt")).doesNotExist();
-      assertThat(root.resolve("history.txt"))
-          .content()
-          .contains("UNLINK second.txt", "snapshot failed-second@");
-    } finally {
-      MountedTree.delete(root);
-    }
+    assertThat(mountPoints()).doesNotContain(seen.get(0).toString());
+    assertThat(root.resolve("failed-second/second.txt")).hasContent("left by a failing test");
+    assertThat(root.resolve("tree/second.txt")).doesNotExist();
+    assertThat(root.resolve("history.txt"))
+        .content()
+        .contains("UNLINK second.txt", "snapshot failed-second@");
   }
 
   // ------------------------------------------------------------------ misuse
@@ -257,8 +279,30 @@ class IzeExtensionTest {
     void test() {}
   }
 
+  @Fixtures
+  @IzeTest(backend = "no-such-backend")
+  static class UnknownBackend {
+    @Test
+    void test() {}
+  }
+
   @Test
   void misuseIsAnExtensionConfigurationExceptionNamingTheElement() {
+    run(UnknownBackend.class)
+        .testEvents()
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test("test"),
+                finishedWithFailure(
+                    instanceOf(ExtensionConfigurationException.class),
+                    message(
+                        m ->
+                            m.startsWith(
+                                "@IzeTest(backend = \"no-such-backend\") on "
+                                    + UnknownBackend.class.getName()
+                                    + ": no version store backend named 'no-such-backend'")))));
     run(WrongParameterType.class)
         .testEvents()
         .assertThatEvents()
