@@ -13,20 +13,23 @@ import java.lang.annotation.Target;
  *
  * <pre>{@code
  * @IzeTest
- * class MoverTest {
- *   @Mounted Path dir;
+ * class OrganizerTest {
+ *   @Mounted Path home;
  *
  *   @Test
- *   void movesPdfs(@Mounted Mount mount, @Mounted Snapshot start) throws IOException {
- *     Files.writeString(dir.resolve("a.pdf"), "%PDF");
- *     new Mover(dir).run();
- *     assertThat(mount.changesSince(start.point())).createdExactly("pdf", "pdf/a.pdf");
+ *   void sortsByExtension(@Mounted Mount mount, @Mounted Snapshot start) throws IOException {
+ *     Files.writeString(home.resolve("a.pdf"), "%PDF");
+ *     Snapshot before = mount.snapshot("before-organize");
+ *     DownloadsOrganizer.organize(home);
+ *     assertThat(mount.changesSince(before.point()))
+ *         .createdExactly("pdf")
+ *         .renamed("a.pdf", "pdf/a.pdf");
  *   }
  * }
  * }</pre>
  *
- * <p>Fields must not be final; static fields and parameters of {@code @BeforeAll} and {@code
- * AfterAll} methods need {@link IzeTest#rollback()} (one mount for the class) and cannot be
+ * <p>Fields must not be final; static fields and parameters of {@code @BeforeAll} and
+ * {@code @AfterAll} methods need {@link IzeTest#rollback()} (one mount for the class) and cannot be
  * snapshots; constructor parameters are not filled.
  */
 @Documented
