@@ -71,8 +71,17 @@ public final class FuseAssumptions {
     assumeTrue(Posix.geteuid() == 0, "needs root");
   }
 
-  /** Whether libfuse 2 can be loaded. */
+  /** Whether libfuse 2 can be loaded (found out once per JVM: each probe builds a native stub). */
   public static boolean libfuse2Loads() {
+    return Libfuse2.LOADS;
+  }
+
+  /** Holds the probe's answer, computed on first use. */
+  private static final class Libfuse2 {
+    static final boolean LOADS = probe();
+  }
+
+  private static boolean probe() {
     for (String name : new String[] {"fuse", "libfuse.so.2"}) {
       try {
         LibFuseVersion lib =

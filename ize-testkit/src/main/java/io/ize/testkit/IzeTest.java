@@ -15,14 +15,16 @@ import org.junit.jupiter.api.io.CleanupMode;
  *
  * <pre>{@code
  * @IzeTest
- * class GeneratorTest {
+ * class OrganizerTest {
  *   @Test
- *   void writesOnlyUnderOut(@Mounted Path dir, @Mounted Mount mount) throws IOException {
- *     Snapshot before = mount.snapshot("before");
- *     new Generator(dir).run();
+ *   void sortsByExtension(@Mounted Path dir, @Mounted Mount mount) throws IOException {
+ *     Files.writeString(dir.resolve("a.pdf"), "%PDF");
+ *     Snapshot before = mount.snapshot("before-organize");
+ *     DownloadsOrganizer.organize(dir);
  *     assertThat(mount.changesSince(before.point()))
- *         .createdExactly("out/A.java", "out/B.java")
- *         .nothingOutside("out");
+ *         .createdExactly("pdf")
+ *         .renamed("a.pdf", "pdf/a.pdf")
+ *         .nothingOutside("");
  *   }
  * }
  * }</pre>
