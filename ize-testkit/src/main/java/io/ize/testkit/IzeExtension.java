@@ -131,10 +131,13 @@ final class IzeExtension
       return; // beforeEach failed before the test began: nothing to roll back
     }
     MountedTree tree = tree(context);
-    if (context.getExecutionException().isPresent()) {
-      tree.keepFailed(context.getRequiredTestMethod().getName());
+    try {
+      if (context.getExecutionException().isPresent()) {
+        tree.keepFailed(context.getRequiredTestMethod().getName());
+      }
+    } finally {
+      tree.mount().restore(start.point()); // the next test starts clean whatever happened here
     }
-    tree.mount().restore(start.point());
   }
 
   @Override
