@@ -32,13 +32,25 @@ public final class FuseAssumptions {
    * (root, or {@code fusermount} on the PATH).
    */
   public static void assumeFuse2Available() {
-    assumeTrue(
-        Files.exists(Path.of("/dev/fuse"), LinkOption.NOFOLLOW_LINKS),
-        "no /dev/fuse on this machine");
-    assumeTrue(libfuse2Loads(), "libfuse 2 (libfuse.so.2) is not installed");
-    assumeTrue(
-        Posix.geteuid() == 0 || onPath("fusermount") || onPath("fusermount3"),
-        "not root, and no fusermount on the PATH to mount with");
+    String why = unavailableReason(Path.of("/dev/fuse"));
+    assumeTrue(why == null, why);
+  }
+
+  /**
+   * Why mounting through {@code device} cannot work here, or null if it can; the device is a
+   * parameter so that the missing-device branch can be tested on a machine that has one.
+   */
+  static String unavailableReason(Path device) {
+    if (!Files.exists(device, LinkOption.NOFOLLOW_LINKS)) {
+      return "no " + device + " on this machine";
+    }
+    if (!libfuse2Loads()) {
+      return "libfuse 2 (libfuse.so.2) is not installed";
+    }
+    if (Posix.geteuid() != 0 && !onPath("fusermount") && !onPath("fusermount3")) {
+      return "not root, and no fusermount on the PATH to mount with";
+    }
+    return null;
   }
 
   private static boolean onPath(String command) {
@@ -70,8 +82,17 @@ public final class FuseAssumptions {
     assumeTrue(Posix.geteuid() == 0, "needs root");
   }
 
-  /** Whether libfuse 2 can be loaded. */
+  /** Whether libfuse 2 can be loaded (found out once per JVM: each probe builds a native stub). */
   public static boolean libfuse2Loads() {
+    return Libfuse2.LOADS;
+  }
+
+  /** Holds the probe's answer, computed on first use. */
+  private static final class Libfuse2 {
+    static final boolean LOADS = probe();
+  }
+
+  private static boolean probe() {
     for (String name : new String[] {"fuse", "libfuse.so.2"}) {
       try {
         LibFuseVersion lib =

@@ -41,4 +41,12 @@ public final class MemoryProvider implements VersionStoreProvider {
             () -> STORES.put(key, opened[0].state()));
     return opened[0];
   }
+
+  /**
+   * Forgets what was committed under {@code directory}, for harnesses that delete a store after a
+   * test: the memory backend otherwise keeps every store it was asked for until the JVM exits.
+   */
+  public static void discard(Path directory) {
+    STORES.remove(directory.toAbsolutePath().normalize());
+  }
 }
