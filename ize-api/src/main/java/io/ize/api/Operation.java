@@ -22,7 +22,12 @@ public enum Operation {
   /** A file's content as first seen, kept before its first change went through. */
   PREIMAGE,
   /** Recording failed here: changes between the neighbouring records were not kept. */
-  GAP;
+  GAP,
+  /**
+   * {@link VersionStore#gc} removed the records from this one up to the next record present; its
+   * path says which. The tree at points in between is gone.
+   */
+  PRUNED;
 
   /** Whether records of this kind can change a file's content. */
   public boolean changesContent() {

@@ -46,7 +46,8 @@ import java.util.TreeMap;
  * their identity. Tables: {@code records} (sequence to record), {@code names} (parent, name,
  * sequence to node), {@code links} (node, sequence to its names), {@code states} (node, sequence to
  * state), {@code manifests} and {@code chunks} (content, by SHA-256), {@code snapshots}, {@code
- * times} (time, sequence), {@code meta}.
+ * times} (time, sequence), {@code unnamed} (chunks an append carried that no manifest names yet:
+ * the head of a large file whose manifest a later append brings; see {@link #gc}), {@code meta}.
  *
  * <p>Thread safety: queries may run on any number of threads, each in its own read transaction;
  * {@link #append} is serialised on this object (it is the one writer).
@@ -62,14 +63,30 @@ public final class VersionStore implements AutoCloseable {
           "manifests",
           "chunks",
           "snapshots",
-          "times");
+          "times",
+          "unnamed");
 
   private static final long ROOT = 1;
   private static final byte[] LAST_SEQUENCE = "lastSequence".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] NEXT_NODE = "nextNode".getBytes(StandardCharsets.US_ASCII);
+
+  /** The earliest retained point, once gc has run: see {@link #gc}. */
+  static final byte[] HORIZON = "horizon".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Usage counters (logical bytes, stored chunk bytes, chunk count), kept by every append from the
+   * store's first one on and by gc; a store written before they existed has none (see {@link
+   * #usage()}).
+   */
+  static final byte[] USAGE = "usage".getBytes(StandardCharsets.US_ASCII);
+
   private static final byte[] EMPTY = new byte[0];
 
   private final StoreBackend backend;
+
+  /** Held for a whole gc run: one at a time per store object. */
+  private final java.util.concurrent.locks.ReentrantLock collecting =
+      new java.util.concurrent.locks.ReentrantLock();
 
   private VersionStore(StoreBackend backend) {
     this.backend = backend;
@@ -182,9 +199,122 @@ public final class VersionStore implements AutoCloseable {
     }
   }
 
-  private static long lastSequence(ReadTransaction txn) throws IOException {
+  static long lastSequence(ReadTransaction txn) throws IOException {
     byte[] value = txn.get("meta", LAST_SEQUENCE);
     return value == null ? 0 : Codec.u64(value, 0);
+  }
+
+  /**
+   * The earliest retained point: 0 until {@link #gc} first removes history; from it on (and at
+   * every snapshot's point) every query answers as before.
+   */
+  public long earliestRetained() throws IOException {
+    try (ReadTransaction txn = backend.read()) {
+      return horizon(txn);
+    }
+  }
+
+  static long horizon(ReadTransaction txn) throws IOException {
+    byte[] value = txn.get("meta", HORIZON);
+    return value == null ? 0 : Codec.u64(value, 0);
+  }
+
+  /**
+   * {@code seq}, if the tree there can still be rebuilt: at or after the horizon, or a snapshot.
+   */
+  private long retained(ReadTransaction txn, long seq, Object what) throws IOException {
+    long horizon = horizon(txn);
+    if (seq >= horizon || snapshotSequences(txn).contains(seq)) {
+      return seq;
+    }
+    throw new HistoryPrunedException(
+        what + " (sequence " + seq + ")", horizon, directory().toString());
+  }
+
+  /** The sequence numbers snapshots label. */
+  static Set<Long> snapshotSequences(ReadTransaction txn) throws IOException {
+    Set<Long> labelled = new java.util.TreeSet<>();
+    txn.scan(
+        "snapshots",
+        EMPTY,
+        null,
+        false,
+        (key, value) -> {
+          labelled.add(Codec.u64(value, 0));
+          return true;
+        });
+    return labelled;
+  }
+
+  static boolean isEmpty(ReadTransaction txn, String table) throws IOException {
+    boolean[] empty = {true};
+    txn.scan(
+        table,
+        EMPTY,
+        null,
+        false,
+        (key, value) -> {
+          empty[0] = false;
+          return false;
+        });
+    return empty[0];
+  }
+
+  /** The usage counters (logical bytes, stored bytes, chunks), or null if the store has none. */
+  static long[] usageCounters(ReadTransaction txn) throws IOException {
+    byte[] value = txn.get("meta", USAGE);
+    return value == null
+        ? null
+        : new long[] {Codec.u64(value, 0), Codec.u64(value, 8), Codec.u64(value, 16)};
+  }
+
+  static byte[] encodeUsage(long[] usage) {
+    return Codec.concat(Codec.u64(usage[0]), Codec.u64(usage[1]), Codec.u64(usage[2]));
+  }
+
+  /**
+   * The store's content usage and dedup ratio. Cheap: the counters every append and gc keep up to
+   * date are read in O(1). A store written before the counters existed is measured by one scan of
+   * its states and manifests instead (chunks no manifest names yet are then not counted).
+   */
+  public Usage usage() throws IOException {
+    try (ReadTransaction txn = backend.read()) {
+      long[] counted = usageCounters(txn);
+      if (counted != null) {
+        return new Usage(counted[0], counted[1], counted[2]);
+      }
+      long[] logical = {0};
+      txn.scan(
+          "states",
+          EMPTY,
+          null,
+          false,
+          (key, value) -> {
+            NodeState state = Codec.decodeState(value);
+            if (state.content() != null) {
+              logical[0] += state.size();
+            }
+            return true;
+          });
+      Map<ByteBuffer, Integer> chunks = new HashMap<>();
+      txn.scan(
+          "manifests",
+          EMPTY,
+          null,
+          false,
+          (key, value) -> {
+            for (int i = 0; i + Manifest.ENTRY <= value.length; i += Manifest.ENTRY) {
+              chunks.put(
+                  ByteBuffer.wrap(Arrays.copyOfRange(value, i, i + 32)), Manifest.length(value, i));
+            }
+            return true;
+          });
+      long stored = 0;
+      for (int length : chunks.values()) {
+        stored += length;
+      }
+      return new Usage(logical[0], stored, chunks.size());
+    }
   }
 
   /** Applies events within one write transaction. */
@@ -193,23 +323,57 @@ public final class VersionStore implements AutoCloseable {
     long sequence;
     private long nextNode;
 
+    /** Usage counters, or null for a store written before they existed. */
+    private final long[] usage;
+
+    /** Chunks this append carried that no manifest in it named (yet). */
+    private final Set<ByteBuffer> carried = new java.util.HashSet<>();
+
+    /** Whether the unnamed table may hold entries a manifest now names. */
+    private boolean unnamed;
+
     Writer(WriteTransaction txn) throws IOException {
       this.txn = txn;
       this.sequence = lastSequence(txn);
       byte[] next = txn.get("meta", NEXT_NODE);
       this.nextNode = next == null ? ROOT + 1 : Codec.u64(next, 0);
+      long[] counted = usageCounters(txn);
+      if (counted == null && sequence == 0 && isEmpty(txn, "chunks")) {
+        counted = new long[3]; // a new store: count from its first append on
+      }
+      this.usage = counted;
+      this.unnamed = !isEmpty(txn, "unnamed");
     }
 
     void finish() throws IOException {
       txn.put("meta", LAST_SEQUENCE, Codec.u64(sequence));
       txn.put("meta", NEXT_NODE, Codec.u64(nextNode));
+      long now = Collector.nanos(Instant.now());
+      for (ByteBuffer c : carried) {
+        txn.put("unnamed", c.array(), Codec.u64(now));
+      }
+      if (usage != null) {
+        txn.put("meta", USAGE, encodeUsage(usage));
+      }
+    }
+
+    private void putState(long node, long seq, NodeState state) throws IOException {
+      txn.put("states", Codec.nodeKey(node, seq), Codec.encode(state));
+      if (usage != null && state.content() != null) {
+        usage[0] += state.size();
+      }
     }
 
     void apply(Event event) throws IOException {
       for (Chunk chunk : event.chunks()) {
         if (txn.get("chunks", chunk.hash()) == null) {
           txn.put("chunks", chunk.hash(), chunk.data());
+          if (usage != null) {
+            usage[1] += chunk.data().length;
+            usage[2]++;
+          }
         }
+        carried.add(ByteBuffer.wrap(chunk.hash()));
       }
       Operation op = event.operation();
       if (op == null) {
@@ -224,6 +388,7 @@ public final class VersionStore implements AutoCloseable {
       }
       if (event.manifest() != null) {
         txn.put("manifests", event.state().content().bytes(), event.manifest());
+        named(event.manifest());
       }
       long seq = ++sequence;
       List<Long> nodes = new ArrayList<>(2);
@@ -243,7 +408,7 @@ public final class VersionStore implements AutoCloseable {
             }
             long node = nextNode++;
             link(node, parent, name, seq);
-            txn.put("states", Codec.nodeKey(node, seq), Codec.encode(event.state()));
+            putState(node, seq, event.state());
             nodes.add(0, node);
             break;
           }
@@ -281,7 +446,7 @@ public final class VersionStore implements AutoCloseable {
                 state = state.withContent(previous.content(), previous.size());
               }
             }
-            txn.put("states", Codec.nodeKey(node, seq), Codec.encode(state));
+            putState(node, seq, state);
             nodes.add(node);
           }
       }
@@ -289,6 +454,17 @@ public final class VersionStore implements AutoCloseable {
       LogEntry entry = new LogEntry(seq, event.timeNanos(), op, path, event.target(), touched);
       txn.put("records", Codec.u64(seq), Codec.encode(entry));
       txn.put("times", Codec.concat(Codec.u64(event.timeNanos()), Codec.u64(seq)), EMPTY);
+    }
+
+    /** A manifest names its chunks: they are no longer in flight. */
+    private void named(byte[] manifest) throws IOException {
+      for (int i = 0; i + Manifest.ENTRY <= manifest.length; i += Manifest.ENTRY) {
+        byte[] hash = Arrays.copyOfRange(manifest, i, i + 32);
+        carried.remove(ByteBuffer.wrap(hash));
+        if (unnamed && txn.get("unnamed", hash) != null) {
+          txn.delete("unnamed", hash);
+        }
+      }
     }
 
     private void rename(Event event, long seq, List<Long> nodes) throws IOException {
@@ -345,7 +521,7 @@ public final class VersionStore implements AutoCloseable {
           link(child, node, name, seq);
           byte[] prefix = Arrays.copyOf(path, end);
           NodeState state = stateFor(prefix, event);
-          txn.put("states", Codec.nodeKey(child, seq), Codec.encode(state));
+          putState(child, seq, state);
         }
         node = child;
         start = end + 1;
@@ -396,15 +572,24 @@ public final class VersionStore implements AutoCloseable {
   }
 
   private long sequenceOf(ReadTransaction txn, Point point) throws IOException {
-    long last = lastSequence(txn);
     if (point.snapshotName() != null) {
-      byte[] value = txn.get("snapshots", point.snapshotName().getBytes(StandardCharsets.UTF_8));
-      if (value == null) {
-        throw new IllegalArgumentException(
-            "no snapshot named '" + point.snapshotName() + "' in " + directory());
-      }
-      return Codec.u64(value, 0);
+      return snapshotSequence(txn, point);
     }
+    return retained(txn, unchecked(txn, point), point);
+  }
+
+  private long snapshotSequence(ReadTransaction txn, Point point) throws IOException {
+    byte[] value = txn.get("snapshots", point.snapshotName().getBytes(StandardCharsets.UTF_8));
+    if (value == null) {
+      throw new IllegalArgumentException(
+          "no snapshot named '" + point.snapshotName() + "' in " + directory());
+    }
+    return Codec.u64(value, 0);
+  }
+
+  /** The sequence a sequence, time or latest point stands for, retained or not. */
+  private long unchecked(ReadTransaction txn, Point point) throws IOException {
+    long last = lastSequence(txn);
     if (point.instant() != null) {
       Instant t = point.instant();
       if (t.isBefore(Instant.EPOCH)) {
@@ -473,6 +658,10 @@ public final class VersionStore implements AutoCloseable {
   public LogEntry record(long sequence) throws IOException {
     try (ReadTransaction txn = backend.read()) {
       byte[] value = txn.get("records", Codec.u64(sequence));
+      if (value == null && sequence < horizon(txn) && sequence > 0) {
+        throw new HistoryPrunedException(
+            "record " + sequence, horizon(txn), directory().toString());
+      }
       if (value == null) {
         throw new IllegalArgumentException("no record " + sequence + " in " + directory());
       }
@@ -520,6 +709,9 @@ public final class VersionStore implements AutoCloseable {
           continue;
         }
         LogEntry entry = Codec.decodeEntry(s, record);
+        if (entry.operation() == Operation.PRUNED) {
+          continue; // the record that made this version is gone; its state survives for a point
+        }
         byte[] where = pathOf(txn, node, s);
         NodeState state = where == null ? null : stateAt(txn, node, s);
         String shown =
@@ -806,6 +998,7 @@ public final class VersionStore implements AutoCloseable {
       if (sequence > lastSequence(txn)) {
         throw new IllegalArgumentException("no record " + sequence + " yet in " + directory());
       }
+      retained(txn, sequence, "sequence " + sequence);
       txn.put(
           "snapshots",
           name.getBytes(StandardCharsets.UTF_8),
@@ -862,17 +1055,69 @@ public final class VersionStore implements AutoCloseable {
     }
   }
 
+  // ================================================================== retention
+
+  /**
+   * Removes history older than {@code retention} allows, then frees the content no kept version
+   * names; see {@link Retention}. Safe beside appends (of this object, or of another process on a
+   * backend that allows one, such as LMDB): it works in short transactions, never one long one.
+   *
+   * <p>What stays: every point from the <em>horizon</em> on (the point just before the first record
+   * newer than {@link Retention#keepNewerThan()}; never earlier than a previous run's), every
+   * snapshot's point, and for each file that exists at one of those points its last {@link
+   * Retention#keepLastVersions()} versions. At a kept point every query answers as before. A query
+   * at a point before the horizon that no snapshot labels throws {@link HistoryPrunedException}
+   * naming the horizon, and so does a new snapshot there. The file versions kept from before the
+   * horizon are listed by {@link #versions} (with their paths and states) and read with {@link
+   * #content(ContentId)}.
+   *
+   * <p>The log: records before the horizon are removed, except those that made a kept version or
+   * that a snapshot labels; each run of removed records is replaced by one {@link Operation#PRUNED}
+   * record at the run's first sequence number, naming the run, so that {@link #log} lists nothing
+   * silently missing and change sets between kept points stay exact.
+   *
+   * <p>Content and concurrent appends: content is freed only in write transactions, which the
+   * backend serialises with appends (across processes too). Each of them first reads the records
+   * appended since the content was marked and keeps whatever their versions name, so content an
+   * append has just referenced again is never freed. Chunks an append carries before the append
+   * that brings their manifest (a large file captured in pieces) are listed in the {@code unnamed}
+   * table until a manifest names them; gc keeps them for {@link #UNNAMED_GRACE} (longer than any
+   * capture takes), then frees them as the leftovers of a recorder that died.
+   *
+   * @throws IllegalStateException if another gc of this store object is running
+   */
+  public GcResult gc(Retention retention, Progress progress) throws IOException {
+    Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(progress, "progress");
+    if (!collecting.tryLock()) {
+      throw new IllegalStateException("a gc of " + directory() + " is already running");
+    }
+    try {
+      return new Collector(backend, retention, progress, Instant.now()).run();
+    } finally {
+      collecting.unlock();
+    }
+  }
+
+  /** How long chunks an append carried stay safe from gc while no manifest names them. */
+  public static final java.time.Duration UNNAMED_GRACE = java.time.Duration.ofHours(1);
+
   // ================================================================== integrity
 
   /**
-   * Checks the store: records gapless from 1 to the last, every chunk's SHA-256 equal to its key,
-   * every manifest's too, and every chunk a manifest names present. Returns the problems found.
+   * Checks the store: records gapless from 1 to the last (except where a {@link Operation#PRUNED}
+   * record stands for those gc removed), every chunk's SHA-256 equal to its key, every manifest's
+   * too, every chunk a manifest names present, and every version's content present. Returns the
+   * problems found.
    */
   public List<String> verify() throws IOException {
     List<String> problems = new ArrayList<>();
     try (ReadTransaction txn = backend.read()) {
       long last = lastSequence(txn);
       long[] expected = {1};
+      boolean[] pruned = {
+        false
+      }; // records gc removed follow the PRUNED record that stands for them
       txn.scan(
           "records",
           Codec.u64(0),
@@ -880,18 +1125,19 @@ public final class VersionStore implements AutoCloseable {
           false,
           (key, value) -> {
             long seq = Codec.u64(key, 0);
-            if (seq != expected[0]) {
+            if (seq != expected[0] && !pruned[0]) {
               problems.add("record " + expected[0] + " missing before " + seq);
             }
+            pruned[0] = false;
             try {
-              Codec.decodeEntry(seq, value);
+              pruned[0] = Codec.decodeEntry(seq, value).operation() == Operation.PRUNED;
             } catch (RuntimeException corrupt) {
               problems.add("record " + seq + " does not decode: " + corrupt.getMessage());
             }
             expected[0] = seq + 1;
             return true;
           });
-      if (expected[0] != last + 1) {
+      if (expected[0] != last + 1 && !pruned[0]) {
         problems.add("last sequence is " + last + " but records end at " + (expected[0] - 1));
       }
       txn.scan(
@@ -918,6 +1164,24 @@ public final class VersionStore implements AutoCloseable {
               if (txn.get("chunks", Arrays.copyOfRange(value, i, i + 32)) == null) {
                 problems.add("manifest " + ContentId.of(key) + " names a missing chunk");
               }
+            }
+            return true;
+          });
+      txn.scan(
+          "states",
+          EMPTY,
+          null,
+          false,
+          (key, value) -> {
+            ContentId content = Codec.decodeState(value).content();
+            if (content != null && txn.get("manifests", content.bytes()) == null) {
+              problems.add(
+                  "node "
+                      + Codec.u64(key, 0)
+                      + " at "
+                      + Codec.u64(key, 8)
+                      + " names missing content "
+                      + content);
             }
             return true;
           });
@@ -986,7 +1250,7 @@ public final class VersionStore implements AutoCloseable {
     return children;
   }
 
-  private static NodeState stateAt(ReadTransaction txn, long node, long seq) throws IOException {
+  static NodeState stateAt(ReadTransaction txn, long node, long seq) throws IOException {
     NodeState[] found = {null};
     txn.scan(
         "states",
@@ -1000,7 +1264,7 @@ public final class VersionStore implements AutoCloseable {
     return found[0];
   }
 
-  private static List<Link> linksAt(ReadTransaction txn, long node, long seq) throws IOException {
+  static List<Link> linksAt(ReadTransaction txn, long node, long seq) throws IOException {
     List<List<Link>> found = new ArrayList<>(1);
     txn.scan(
         "links",

@@ -13,7 +13,12 @@ public interface StoreBackend extends AutoCloseable {
   /** A consistent snapshot for reading, isolated from later commits. */
   ReadTransaction read() throws IOException;
 
-  /** The one write transaction; the caller opens at most one at a time. */
+  /**
+   * The one write transaction; the caller opens at most one at a time. A backend that lets several
+   * processes open one store makes write transactions exclusive among them as well: a write
+   * transaction's reads see every commit made before it began, and nothing else commits until it
+   * ends (the version store's gc and sequence numbers depend on it).
+   */
   WriteTransaction write() throws IOException;
 
   /** Where the store keeps its files. */

@@ -6,10 +6,14 @@ import io.ize.MountOptions;
 import io.ize.api.Change;
 import io.ize.api.ChangeSet;
 import io.ize.api.FileVersion;
+import io.ize.api.GcResult;
+import io.ize.api.HistoryPrunedException;
 import io.ize.api.LogEntry;
 import io.ize.api.NodeState;
 import io.ize.api.Point;
+import io.ize.api.Retention;
 import io.ize.api.Snapshot;
+import io.ize.api.Usage;
 import io.ize.api.VersionStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +22,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -45,7 +50,8 @@ import picocli.CommandLine.Spec;
       IzeCommand.SnapshotCommand.class,
       IzeCommand.SnapshotsCommand.class,
       IzeCommand.RestoreCommand.class,
-      IzeCommand.StatusCommand.class
+      IzeCommand.StatusCommand.class,
+      IzeCommand.GcCommand.class
     })
 public final class IzeCommand {
   private IzeCommand() {}
@@ -128,13 +134,41 @@ public final class IzeCommand {
       Mount mount = Ize.mount(source, where, versions, options);
       mount.addListener(e -> System.err.println("ize: recording failed: " + e.getMessage()));
       CountDownLatch stopped = new CountDownLatch(1);
+      java.util.concurrent.ScheduledExecutorService reporter =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "ize-mount-status");
+                t.setDaemon(true);
+                return t;
+              });
+      if (versions != null) {
+        // Tells `ize status` in other processes that this mount is live, and its recorder's lag.
+        reporter.scheduleAtFixedRate(
+            () -> {
+              try {
+                new MountStatus(
+                        ProcessHandle.current().pid(),
+                        mount.target().toString(),
+                        mount.lag(),
+                        Instant.now())
+                    .write(storeDir);
+              } catch (IOException | RuntimeException e) {
+                System.err.println("ize: writing the mount's status: " + e.getMessage());
+              }
+            },
+            0,
+            MountStatus.PERIOD.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
+                    reporter.shutdownNow();
                     mount.close();
                     try {
                       if (versions != null) {
+                        MountStatus.remove(storeDir);
                         versions.close();
                       }
                     } catch (IOException e) {
@@ -245,12 +279,33 @@ public final class IzeCommand {
         throw new CommandLine.ParameterException(
             new CommandLine(this), "expected PATH@POINT, got '" + spec + "'");
       }
+      String path = spec.substring(0, at);
+      Point point = Point.parse(spec.substring(at + 1));
       try (VersionStore s = store.open();
-          InputStream in = s.content(spec.substring(0, at), Point.parse(spec.substring(at + 1)))) {
+          InputStream in = open(s, path, point)) {
         in.transferTo(System.out);
         System.out.flush();
       }
       return 0;
+    }
+
+    /**
+     * The bytes at a point; before the horizon gc left, a version the file's history kept can still
+     * be read by its sequence number, as {@code ize history} lists it.
+     */
+    private static InputStream open(VersionStore s, String path, Point point) throws IOException {
+      try {
+        return s.content(path, point);
+      } catch (HistoryPrunedException pruned) {
+        for (FileVersion v : s.versions(path, Point.latest())) {
+          if (point.equals(Point.sequence(v.sequence()))
+              && v.state() != null
+              && v.state().isRegularFile()) {
+            return s.content(v.state().content());
+          }
+        }
+        throw pruned;
+      }
     }
   }
 
@@ -281,11 +336,15 @@ public final class IzeCommand {
           out.println(c);
         }
         if (!stat) {
-          for (Change c : changes.changes()) {
-            if (c.kind() == Change.Kind.CREATED
-                || c.kind() == Change.Kind.DELETED
-                || c.kind() == Change.Kind.MODIFIED) {
-              unified(s, c, out);
+          try (TerminalProgress progress = TerminalProgress.start("diff")) {
+            int done = 0;
+            for (Change c : changes.changes()) {
+              progress.update("files", done++, changes.changes().size());
+              if (c.kind() == Change.Kind.CREATED
+                  || c.kind() == Change.Kind.DELETED
+                  || c.kind() == Change.Kind.MODIFIED) {
+                unified(s, c, out);
+              }
             }
           }
         }
@@ -416,8 +475,36 @@ public final class IzeCommand {
     public Integer call() throws Exception {
       Path source = (store.source == null ? Path.of("") : store.source).toAbsolutePath();
       try (VersionStore s = store.open();
-          Mount mount = Ize.mount(source, source, s)) {
-        mount.restore(path, Point.parse(to));
+          Mount mount = Ize.mount(source, source, s);
+          TerminalProgress progress = TerminalProgress.start("restore")) {
+        Point point = Point.parse(to);
+        long planned = s.changes(point, Point.latest()).changes().size();
+        long start = s.lastSequence();
+        // The restore writes through the mount: its progress is the records it has added.
+        java.util.concurrent.ScheduledExecutorService watcher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "ize-restore-progress");
+                  t.setDaemon(true);
+                  return t;
+                });
+        watcher.scheduleAtFixedRate(
+            () -> {
+              try {
+                progress.update(
+                    "changes", Math.min(planned, s.lastSequence() - start + mount.lag()), planned);
+              } catch (IOException | RuntimeException ignored) {
+                // progress is best effort; the restore reports its own failures
+              }
+            },
+            200,
+            200,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+          mount.restore(path, point);
+        } finally {
+          watcher.shutdownNow();
+        }
       }
       return 0;
     }
@@ -427,7 +514,11 @@ public final class IzeCommand {
   @Command(
       name = "status",
       mixinStandardHelpOptions = true,
-      description = "Show the store: records, snapshots, size on disk.")
+      description = {
+        "Show the store: records, snapshots, size on disk, content and its dedup ratio (logical",
+        "bytes of every version over the bytes of the distinct chunks stored), and the recorder's",
+        "lag if a mount is recording into the store."
+      })
   static final class StatusCommand implements Callable<Integer> {
     @Mixin StoreOptions store;
     @Spec CommandLine.Model.CommandSpec spec;
@@ -438,11 +529,115 @@ public final class IzeCommand {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("store:     %s (%s)%n", s.directory(), store.backend);
         out.printf("records:   %d%n", s.lastSequence());
+        long earliest = s.earliestRetained();
+        if (earliest > 0) {
+          out.printf("retained:  from sequence %d (gc removed what came before)%n", earliest);
+        }
         out.printf("snapshots: %d%n", s.snapshots().size());
-        out.printf("size:      %d bytes%n", s.sizeOnDisk());
+        out.printf("size:      %d bytes on disk%n", s.sizeOnDisk());
+        Usage usage = s.usage();
+        out.printf(
+            "content:   %d bytes in all versions, %d bytes stored in %d chunks%n",
+            usage.logicalBytes(), usage.storedBytes(), usage.chunks());
+        out.printf("dedup:     %.2fx%n", usage.dedupRatio());
+        java.util.Optional<MountStatus> mount = MountStatus.read(s.directory());
+        if (mount.isPresent()) {
+          out.printf(
+              "recorder:  mounted at %s (pid %d), lag %d events%n",
+              mount.get().target(), mount.get().pid(), mount.get().lagEvents());
+        } else {
+          out.printf("recorder:  no mount is recording into this store%n");
+        }
         out.flush();
       }
       return 0;
+    }
+  }
+
+  /** {@code ize gc}. */
+  @Command(
+      name = "gc",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Remove old history: keep every point newer than --keep, at least the last",
+        "--keep-versions versions of each file, and always every snapshot's point; then free",
+        "the content no kept version names. Reports live and reclaimed bytes. Safe while a mount",
+        "records into the store (lmdb); points before the new horizon are refused afterwards."
+      })
+  static final class GcCommand implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--keep",
+        paramLabel = "AGE",
+        defaultValue = "30d",
+        converter = AgeConverter.class,
+        description = "keep everything newer than AGE: 30s, 10m, 2h, 30d, 1w or 0 (default 30d)")
+    Duration keep;
+
+    @Option(
+        names = "--keep-versions",
+        paramLabel = "N",
+        defaultValue = "10",
+        description = "keep at least the last N versions of each file (default 10)")
+    int keepVersions;
+
+    @Override
+    public Integer call() throws Exception {
+      Retention retention;
+      try {
+        retention = Retention.builder().keepNewerThan(keep).keepLastVersions(keepVersions).build();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
+      try (VersionStore s = store.open()) {
+        GcResult result;
+        try (TerminalProgress progress = TerminalProgress.start("gc")) {
+          result = s.gc(retention, progress);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("retained:  from sequence %d%n", result.earliestRetained());
+        out.printf(
+            "dropped:   %d records, %d versions%n",
+            result.recordsDropped(), result.versionsDropped());
+        out.printf(
+            "reclaimed: %d bytes in %d chunks%n", result.reclaimedBytes(), result.chunksFreed());
+        out.printf("live:      %d bytes%n", result.liveBytes());
+        out.flush();
+      }
+      return 0;
+    }
+  }
+
+  /** Reads an age as {@code ize gc --keep} takes it: a number and a unit, or 0. */
+  static final class AgeConverter implements CommandLine.ITypeConverter<Duration> {
+    private static final java.util.regex.Pattern AGE =
+        java.util.regex.Pattern.compile("(\\d+)([smhdw])");
+
+    @Override
+    public Duration convert(String value) {
+      if (value.equals("0")) {
+        return Duration.ZERO;
+      }
+      java.util.regex.Matcher m = AGE.matcher(value);
+      if (!m.matches()) {
+        throw new CommandLine.TypeConversionException(
+            "not an age (30s, 10m, 2h, 30d, 1w or 0): '" + value + "'");
+      }
+      long n = Long.parseLong(m.group(1));
+      switch (m.group(2)) {
+        case "s":
+          return Duration.ofSeconds(n);
+        case "m":
+          return Duration.ofMinutes(n);
+        case "h":
+          return Duration.ofHours(n);
+        case "d":
+          return Duration.ofDays(n);
+        default:
+          return Duration.ofDays(7 * n);
+      }
     }
   }
 }

@@ -7,9 +7,12 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -54,6 +57,13 @@ import org.lmdbjava.Txn;
  * IOException rather than hang. A commit that needs to grow while its own thread holds a read
  * transaction open would wait for itself, so it fails at once with an IllegalStateException.
  *
+ * <p>Write transactions are serialisable across processes too: {@link #write()} takes an exclusive
+ * lock on {@link #WRITER_LOCK} in the store's directory (after {@link #writer}, before reading
+ * anything) and keeps it until the transaction ends. LMDB's own writer lock is held only while the
+ * buffer is applied, so without ours a write transaction of another process could commit between
+ * this one's reads and its commit: two recorders would take the same sequence numbers, and a gc
+ * could free a chunk that an append had just found present.
+ *
  * <p>The environment uses MDB_NOTLS, so a reader slot belongs to a transaction rather than to a
  * thread (FUSE serves requests from many threads), and the default durable sync on commit.
  */
@@ -66,6 +76,9 @@ final class LmdbBackend implements StoreBackend {
    * requests end sooner than this.
    */
   static final long CLOSE_WAIT_SECONDS = 10;
+
+  /** The file whose lock makes write transactions exclusive among processes. */
+  static final String WRITER_LOCK = "ize-writer.lock";
 
   /** Databases beyond the tables asked for, for tables a later version adds. */
   private static final int SPARE_DATABASES = 8;
@@ -83,6 +96,7 @@ final class LmdbBackend implements StoreBackend {
   private final int maxKeySize;
   private final Gate gate;
   private final Semaphore writer = new Semaphore(1, true);
+  private final FileChannel lockFile;
   private volatile Write current;
   private volatile boolean closing;
   private boolean closed; // guarded by this
@@ -92,7 +106,9 @@ final class LmdbBackend implements StoreBackend {
       Path registered,
       Env<ByteBuffer> env,
       Map<String, Dbi<ByteBuffer>> tables,
-      int maxReaders) {
+      int maxReaders,
+      FileChannel lockFile) {
+    this.lockFile = lockFile;
     this.directory = directory;
     this.registered = registered;
     this.env = env;
@@ -123,8 +139,16 @@ final class LmdbBackend implements StoreBackend {
               .open(real.toFile(), EnvFlags.MDB_NOTLS);
       try {
         env.readerCheck(); // frees reader slots left by processes that died
-        return new LmdbBackend(absolute, real, env, openTables(env, tables), maxReaders);
-      } catch (RuntimeException e) {
+        FileChannel lock =
+            FileChannel.open(
+                real.resolve(WRITER_LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+          return new LmdbBackend(absolute, real, env, openTables(env, tables), maxReaders, lock);
+        } catch (RuntimeException e) {
+          lock.close();
+          throw e;
+        }
+      } catch (RuntimeException | IOException e) {
         env.close();
         throw e;
       }
@@ -191,7 +215,15 @@ final class LmdbBackend implements StoreBackend {
       writer.release();
       throw closedStore();
     }
-    Write write = new Write();
+    FileLock exclusive;
+    try {
+      exclusive = lockFile.lock();
+    } catch (IOException | RuntimeException e) {
+      writer.release();
+      throw new IOException(
+          "LMDB store " + directory + ": cannot lock " + WRITER_LOCK + ": " + e.getMessage(), e);
+    }
+    Write write = new Write(exclusive);
     current = write;
     return write;
   }
@@ -236,6 +268,7 @@ final class LmdbBackend implements StoreBackend {
       }
       alone = true;
       env.close();
+      lockFile.close();
       closed = true;
       OPEN.remove(registered);
     } finally {
@@ -473,6 +506,11 @@ final class LmdbBackend implements StoreBackend {
   /** The write transaction: changes buffered in {@link Pending}, applied at commit. */
   private final class Write extends Read implements WriteTransaction {
     private final Pending pending = new Pending();
+    private final FileLock exclusive;
+
+    Write(FileLock exclusive) {
+      this.exclusive = exclusive;
+    }
 
     @Override
     Txn<ByteBuffer> snapshot() throws IOException {
@@ -579,7 +617,15 @@ final class LmdbBackend implements StoreBackend {
       }
       super.close();
       current = null;
-      writer.release();
+      try {
+        exclusive.release();
+      } catch (IOException e) {
+        // Closing the channel (with the store) releases it in any case.
+        System.getLogger(LmdbBackend.class.getName())
+            .log(System.Logger.Level.WARNING, "releasing " + WRITER_LOCK + " failed", e);
+      } finally {
+        writer.release();
+      }
     }
   }
 

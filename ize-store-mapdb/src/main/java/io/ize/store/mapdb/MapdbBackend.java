@@ -118,7 +118,11 @@ final class MapdbBackend implements StoreBackend {
       throw new IOException(
           "cannot open the MapDB store "
               + absolute
-              + ": another process has it open (MapDB allows one process per file)",
+              + ": another process (a mount recording into it?) holds the file lock on "
+              + real.resolve(FILE)
+              + ". MapDB allows one process per store, so its history cannot be read while"
+              + " another process has it open; stop that process first, or record into an lmdb"
+              + " store, which lets other processes read beside its writer",
           e);
     } catch (RuntimeException e) {
       closeQuietly(db, e);

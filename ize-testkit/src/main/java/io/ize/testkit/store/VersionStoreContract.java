@@ -8,12 +8,17 @@ import io.ize.api.ChangeSet;
 import io.ize.api.ContentId;
 import io.ize.api.Event;
 import io.ize.api.FileVersion;
+import io.ize.api.GcResult;
+import io.ize.api.HistoryPrunedException;
 import io.ize.api.LogEntry;
 import io.ize.api.NodeState;
 import io.ize.api.Operation;
 import io.ize.api.Point;
+import io.ize.api.Progress;
+import io.ize.api.Retention;
 import io.ize.api.Snapshot;
 import io.ize.api.TreeEntry;
+import io.ize.api.Usage;
 import io.ize.api.VersionStore;
 import io.ize.spi.StoreBackend;
 import io.ize.spi.VersionStoreProvider;
@@ -1252,6 +1257,243 @@ public abstract class VersionStoreContract {
         .hasMessageContaining("ize-store-lmdb");
     assertThat(VersionStore.providers()).containsKey(backendName());
     assertThat(VersionStore.providers().get(backendName()).name()).isEqualTo(backendName());
+  }
+
+  // ================================================================== retention
+
+  /** Events two hours old, then a minute old: a one-hour retention keeps only the latter. */
+  private static final Duration HOUR = Duration.ofHours(1);
+
+  private static Retention keep(Duration age, int versions) {
+    return Retention.builder().keepNewerThan(age).keepLastVersions(versions).build();
+  }
+
+  /** Everything a query at {@code point} shows: each entry's state and, for files, its bytes. */
+  private static List<String> image(VersionStore store, Point point) throws IOException {
+    List<String> image = new ArrayList<>();
+    for (TreeEntry e : store.tree(point, "")) {
+      String bytes = "";
+      if (e.state().isRegularFile()) {
+        bytes = " " + Arrays.hashCode(readAll(store.content(e.path(), point), 8192));
+        assertThat(readAll(store.content(e.state().content()), 8192))
+            .isEqualTo(readAll(store.content(e.path(), point), 8192));
+      }
+      image.add(e.path() + " #" + e.node() + " " + e.state() + bytes);
+    }
+    return image;
+  }
+
+  @Test
+  void gcKeepsExactlyWhatTheRetentionSays() throws IOException {
+    VersionStore store = open();
+    EventBuilder ev = events().at(Instant.now().minus(Duration.ofHours(2)));
+    ev.mkdir("d").create("d/a").create("b").create("gone");
+    for (int i = 1; i <= 5; i++) {
+      ev.write("d/a", "a" + i);
+    }
+    for (int i = 1; i <= 3; i++) {
+      ev.write("b", "b" + i);
+    }
+    ev.write("gone", "temporary").unlink("gone");
+    long old = store.append(ev.take());
+    ContentId b1 = store.versions("b", Point.latest()).get(1).state().content();
+    ev.at(Instant.now().minus(Duration.ofMinutes(1))).write("d/a", "a6").chmod("b", 0600);
+    long last = store.append(ev.take());
+    List<String> atHorizon = image(store, Point.sequence(old));
+    List<String> latest = image(store, Point.latest());
+    List<String> changed = changes(store.changes(Point.sequence(old), Point.latest()));
+
+    GcResult result = store.gc(keep(HOUR, 2), Progress.NONE);
+
+    assertThat(result.earliestRetained()).isEqualTo(old);
+    assertThat(store.earliestRetained()).isEqualTo(old);
+    assertThat(image(store, Point.sequence(old))).isEqualTo(atHorizon);
+    assertThat(image(store, Point.latest())).isEqualTo(latest);
+    assertThat(changes(store.changes(Point.sequence(old), Point.latest()))).isEqualTo(changed);
+    // d/a: one version since the horizon, so one from before it (the one in effect there).
+    List<FileVersion> a = store.versions("d/a", Point.latest());
+    assertThat(a)
+        .extracting(FileVersion::operation)
+        .containsExactly(Operation.WRITE, Operation.WRITE);
+    assertThat(text(store.content(a.get(0).state().content()))).isEqualTo("a5");
+    assertThat(a.get(0).path()).isEqualTo("d/a");
+    // b: one version (a chmod) since, so one write before it, with its content.
+    List<FileVersion> b = store.versions("b", Point.latest());
+    assertThat(b)
+        .extracting(FileVersion::operation)
+        .containsExactly(Operation.WRITE, Operation.CHMOD);
+    assertThat(text(store.content(b.get(0).state().content()))).isEqualTo("b3");
+    assertThatThrownBy(() -> store.content(b1)).isInstanceOf(IOException.class);
+    // The log: PRUNED stand-ins for removed runs, then everything from the horizon on.
+    List<LogEntry> log = store.log(0, Integer.MAX_VALUE, "", null, null);
+    assertThat(log).anyMatch(e -> e.operation() == Operation.PRUNED);
+    assertThat(log.stream().filter(e -> e.sequence() >= old).map(LogEntry::sequence))
+        .containsExactlyElementsOf(
+            java.util.stream.LongStream.rangeClosed(old, last).boxed().toList());
+    assertThat(log.stream().filter(e -> e.operation() != Operation.PRUNED && e.sequence() < old))
+        .extracting(LogEntry::path)
+        .containsExactlyInAnyOrder("d", "d/a", "b"); // each file's last versions
+    // Points before the horizon: a clear error naming it, for queries and new snapshots.
+    assertThatThrownBy(() -> store.tree(Point.sequence(3), ""))
+        .isInstanceOf(HistoryPrunedException.class)
+        .hasMessageContaining("earliest retained point " + old)
+        .satisfies(e -> assertThat(((HistoryPrunedException) e).earliestRetained()).isEqualTo(old));
+    assertThatThrownBy(() -> store.changes(Point.sequence(1), Point.latest()))
+        .isInstanceOf(HistoryPrunedException.class);
+    assertThatThrownBy(() -> store.snapshot("late", 2)).isInstanceOf(HistoryPrunedException.class);
+    assertThatThrownBy(() -> store.versions("gone", Point.sequence(old - 1)))
+        .isInstanceOf(HistoryPrunedException.class);
+    assertThat(result.recordsDropped()).isPositive();
+    assertThat(result.versionsDropped()).isPositive();
+    assertThat(result.chunksFreed()).isPositive();
+    assertThat(store.verify()).isEmpty();
+  }
+
+  @Test
+  void aSnapshotsTreeSurvivesGcByteForByte() throws IOException {
+    VersionStore store = open();
+    EventBuilder ev = events().at(Instant.now().minus(Duration.ofDays(3)));
+    ev.mkdir("src")
+        .mkdir("src/lib")
+        .create("src/lib/x")
+        .write("src/lib/x", randomBytes(150_000, 1));
+    ev.create("notes")
+        .write("notes", "first")
+        .symlink("link", "notes")
+        .setxattr("notes", "user.k", utf8("v"));
+    store.append(ev.take());
+    Snapshot before = store.snapshot("before");
+    List<String> image = image(store, Point.snapshot("before"));
+    ev.write("src/lib/x", randomBytes(150_000, 2)).rename("src/lib", "src/moved").unlink("notes");
+    ev.create("new").write("new", "later").chmod("link", 0700);
+    store.append(ev.take());
+    List<String> changes = changes(store.changes(Point.snapshot("before"), Point.latest()));
+
+    GcResult result = store.gc(keep(Duration.ZERO, 0), Progress.NONE);
+
+    assertThat(result.earliestRetained()).isEqualTo(store.lastSequence());
+    assertThat(image(store, Point.snapshot("before"))).isEqualTo(image);
+    assertThat(image(store, Point.sequence(before.sequence()))).isEqualTo(image);
+    assertThat(changes(store.changes(Point.snapshot("before"), Point.latest()))).isEqualTo(changes);
+    assertThat(store.verify()).isEmpty();
+    // Once the snapshot is gone, the next gc may take its point.
+    assertThat(store.deleteSnapshot("before")).isTrue();
+    store.gc(keep(Duration.ZERO, 0), Progress.NONE);
+    assertThatThrownBy(() -> store.tree(Point.sequence(before.sequence()), ""))
+        .isInstanceOf(HistoryPrunedException.class);
+    assertThat(store.verify()).isEmpty();
+  }
+
+  @Test
+  void chunksSharedBetweenADroppedAndAKeptVersionSurviveAndTheRestIsReclaimed() throws IOException {
+    VersionStore store = open();
+    byte[] v1 = randomBytes(600_000, 5);
+    byte[] v2 = v1.clone();
+    System.arraycopy(randomBytes(50_000, 6), 0, v2, 550_000, 50_000); // a new tail, same head
+    EventBuilder ev = events().at(Instant.now().minus(Duration.ofDays(40)));
+    store.append(ev.create("big").write("big", v1).write("big", v2).take());
+    Usage before = store.usage();
+    assertThat(before.logicalBytes()).isEqualTo(v1.length + v2.length);
+    assertThat(before.dedupRatio()).isGreaterThan(1.2);
+
+    GcResult result = store.gc(keep(Duration.ofDays(30), 1), Progress.NONE);
+
+    assertThat(readAll(store.content("big", Point.latest()), 65536)).isEqualTo(v2);
+    assertThat(result.chunksFreed()).isPositive();
+    assertThat(result.reclaimedBytes()).isPositive().isLessThan(v1.length);
+    assertThat(result.liveBytes()).isEqualTo(v2.length); // all of v2, head chunks included
+    Usage after = store.usage();
+    assertThat(after.storedBytes()).isEqualTo(before.storedBytes() - result.reclaimedBytes());
+    assertThat(after.storedBytes()).isEqualTo(result.liveBytes());
+    assertThat(after.logicalBytes()).isEqualTo(v2.length);
+    assertThat(store.verify()).isEmpty();
+  }
+
+  @Test
+  void gcOnAnEmptyStoreAndTwiceInARow() throws IOException {
+    VersionStore store = open();
+    GcResult empty = store.gc(Retention.DEFAULT, Progress.NONE);
+    assertThat(empty.recordsDropped()).isZero();
+    assertThat(empty.chunksFreed()).isZero();
+    assertThat(store.verify()).isEmpty();
+    assertThat(store.usage().dedupRatio()).isEqualTo(1.0);
+
+    EventBuilder ev = events().at(Instant.now().minus(Duration.ofHours(5)));
+    ev.mkdir("d").create("d/f").write("d/f", "1").write("d/f", "2").rename("d", "e");
+    store.append(ev.take());
+    ev.at(Instant.now()).write("e/f", "3");
+    store.append(ev.take());
+    List<String> latest = image(store, Point.latest());
+    List<String> seen = new ArrayList<>();
+    GcResult first = store.gc(keep(HOUR, 1), (phase, done, total) -> seen.add(phase));
+    assertThat(seen).contains("planning", "versions", "records", "content");
+    assertThat(first.recordsDropped()).isPositive();
+    GcResult second = store.gc(keep(HOUR, 1), Progress.NONE);
+    assertThat(second.earliestRetained()).isEqualTo(first.earliestRetained());
+    assertThat(second.recordsDropped()).isZero();
+    assertThat(second.versionsDropped()).isZero();
+    assertThat(second.chunksFreed()).isZero();
+    assertThat(image(store, Point.latest())).isEqualTo(latest);
+    assertThat(store.versions("e/f", Point.latest())).hasSize(1);
+    assertThat(store.verify()).isEmpty();
+  }
+
+  @Test
+  void gcWhileAppendsContinueOnAnotherThread() throws Exception {
+    VersionStore store = open();
+    EventBuilder ev = events().at(Instant.now().minus(Duration.ofDays(2)));
+    List<byte[]> contents = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      contents.add(randomBytes(100_000 + i, 20 + i));
+    }
+    for (int f = 0; f < 30; f++) {
+      ev.create("f" + f);
+      for (byte[] c : contents) {
+        ev.write("f" + f, c);
+      }
+    }
+    store.append(ev.take());
+    ev.at(Instant.now());
+    // The appender writes content the gc is about to free, with the chunks in one append and
+    // the version naming them in the next (as the recorder does for a large file).
+    List<List<Event>> appends = new ArrayList<>();
+    Map<String, byte[]> expected = new java.util.HashMap<>();
+    for (int round = 0; round < 60; round++) {
+      String path = "f" + (round % 30);
+      byte[] content = contents.get(round % 5);
+      List<Event> events = ev.write(path, content).take();
+      appends.add(events.subList(0, events.size() - 1));
+      appends.add(events.subList(events.size() - 1, events.size()));
+      expected.put(path, content);
+    }
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> appender =
+          pool.submit(
+              () -> {
+                for (List<Event> events : appends) {
+                  store.append(events);
+                  LockSupport.parkNanos(200_000);
+                }
+                return null;
+              });
+      for (int i = 0; i < 3; i++) {
+        store.gc(keep(HOUR, 1), Progress.NONE);
+      }
+      appender.get(60, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    store.gc(keep(HOUR, 1), Progress.NONE);
+    assertThat(store.verify()).isEmpty();
+    for (Map.Entry<String, byte[]> e : expected.entrySet()) {
+      assertThat(readAll(store.content(e.getKey(), Point.latest()), 65536))
+          .as(e.getKey())
+          .isEqualTo(e.getValue());
+    }
+    for (TreeEntry e : store.tree(Point.latest(), "")) {
+      readAll(store.content(e.path(), Point.latest()), 65536);
+    }
   }
 
   // ================================================================== helpers
