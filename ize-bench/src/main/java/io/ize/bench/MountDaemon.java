@@ -1,6 +1,7 @@
 package io.ize.bench;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.GcInfo;
 import io.ize.Ize;
 import io.ize.Mount;
 import io.ize.MountOptions;
@@ -39,8 +40,8 @@ import javax.management.openmbean.CompositeData;
  * <p>Standard output gets one line: {@code ready} once the mount is live, or {@code n/a: REASON}
  * (exit status 3) when the transport cannot mount here, so that a benchmark can report the reason
  * in its rows instead of failing. The stats file gets {@code key=value} lines at exit: the
- * process's peak RSS ({@code VmHWM}), the sum of the heap pools' peak usage (an upper bound on the
- * heap ever in use) and the largest heap left in use after a collection (the live set).
+ * process's peak RSS ({@code VmHWM}), the largest heap in use (just before a collection) and the
+ * largest heap left in use after one (the live set).
  */
 public final class MountDaemon {
   private static final String USAGE =
@@ -70,7 +71,7 @@ public final class MountDaemon {
         default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; " + USAGE);
       }
     }
-    AtomicLong liveAfterGc = watchLiveHeap();
+    HeapWatch heap = new HeapWatch();
     VersionStore versions = openStore(store);
     Mount mount;
     try {
@@ -93,7 +94,7 @@ public final class MountDaemon {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  stop(mount, versions, statsFile, liveAfterGc);
+                  stop(mount, versions, statsFile, heap);
                   stopped.countDown();
                 },
                 "ize-bench-stop"));
@@ -129,7 +130,7 @@ public final class MountDaemon {
     return VersionStore.open(spec.substring(0, colon), dir);
   }
 
-  private static void stop(Mount mount, VersionStore versions, Path stats, AtomicLong liveAfterGc) {
+  private static void stop(Mount mount, VersionStore versions, Path stats, HeapWatch heap) {
     mount.close();
     try {
       if (versions != null) {
@@ -141,16 +142,12 @@ public final class MountDaemon {
     if (stats == null) {
       return;
     }
-    long peakPools = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        peakPools += pool.getPeakUsage().getUsed();
-      }
-    }
+    heap.peakUsed.accumulateAndGet(
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
     List<String> lines = new ArrayList<>();
     lines.add("peak_rss_kib=" + vmHwmKib());
-    lines.add("peak_heap_mib=" + peakPools / (1024 * 1024));
-    lines.add("peak_live_heap_mib=" + liveAfterGc.get() / (1024 * 1024));
+    lines.add("peak_heap_mib=" + heap.peakUsed.get() / (1024 * 1024));
+    lines.add("peak_live_heap_mib=" + heap.peakLive.get() / (1024 * 1024));
     lines.add("max_heap_mib=" + Runtime.getRuntime().maxMemory() / (1024 * 1024));
     try {
       Files.write(stats, lines, StandardCharsets.UTF_8);
@@ -173,40 +170,52 @@ public final class MountDaemon {
     return -1;
   }
 
-  /** Tracks the largest heap in use right after any collection: the live set's peak. */
-  private static AtomicLong watchLiveHeap() {
-    AtomicLong max = new AtomicLong();
-    Set<String> heapPools = new HashSet<>();
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        heapPools.add(pool.getName());
+  /**
+   * The heap's peaks, from the collectors' notifications: in use just before a collection (where
+   * the heap peaks) and still in use after it (the live set).
+   */
+  private static final class HeapWatch {
+    final AtomicLong peakUsed = new AtomicLong();
+    final AtomicLong peakLive = new AtomicLong();
+
+    HeapWatch() {
+      Set<String> heapPools = new HashSet<>();
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == MemoryType.HEAP) {
+          heapPools.add(pool.getName());
+        }
       }
-    }
-    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      if (gc instanceof NotificationEmitter emitter) {
-        emitter.addNotificationListener(
-            (notification, handback) -> {
-              if (!notification
-                  .getType()
-                  .equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-                return;
-              }
-              GarbageCollectionNotificationInfo info =
-                  GarbageCollectionNotificationInfo.from(
-                      (CompositeData) notification.getUserData());
-              long used = 0;
-              for (Map.Entry<String, MemoryUsage> pool :
-                  info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                if (heapPools.contains(pool.getKey())) {
-                  used += pool.getValue().getUsed();
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        if (gc instanceof NotificationEmitter emitter) {
+          emitter.addNotificationListener(
+              (notification, handback) -> {
+                if (notification
+                    .getType()
+                    .equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                  GcInfo info =
+                      GarbageCollectionNotificationInfo.from(
+                              (CompositeData) notification.getUserData())
+                          .getGcInfo();
+                  peakUsed.accumulateAndGet(
+                      sum(info.getMemoryUsageBeforeGc(), heapPools), Math::max);
+                  peakLive.accumulateAndGet(
+                      sum(info.getMemoryUsageAfterGc(), heapPools), Math::max);
                 }
-              }
-              max.accumulateAndGet(used, Math::max);
-            },
-            null,
-            null);
+              },
+              null,
+              null);
+        }
       }
     }
-    return max;
+
+    private static long sum(Map<String, MemoryUsage> pools, Set<String> heapPools) {
+      long used = 0;
+      for (Map.Entry<String, MemoryUsage> pool : pools.entrySet()) {
+        if (heapPools.contains(pool.getKey())) {
+          used += pool.getValue().getUsed();
+        }
+      }
+      return used;
+    }
   }
 }
