@@ -87,7 +87,9 @@ public final class MountDaemon {
       System.exit(3);
       return;
     }
-    mount.addListener(e -> System.err.println("ize-bench: recording failed: " + e.getMessage()));
+    if (versions != null) {
+      mount.addListener(e -> System.err.println("ize-bench: recording failed: " + e.getMessage()));
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Path statsFile = stats;
     Runtime.getRuntime()
