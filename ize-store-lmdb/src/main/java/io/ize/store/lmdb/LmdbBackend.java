@@ -406,6 +406,23 @@ final class LmdbBackend implements StoreBackend {
     private Txn<ByteBuffer> txn;
     boolean done;
 
+    /**
+     * Where keys are copied for LMDB to read during one call: LMDB copies what it keeps, so one
+     * buffer serves every call of the transaction (a direct buffer per call cost more than the
+     * lookup, and its cleaner more again).
+     */
+    private ByteBuffer keys;
+
+    /** {@code key} in this transaction's key buffer. */
+    final ByteBuffer key(byte[] key) {
+      if (keys == null || keys.capacity() < key.length) {
+        keys = ByteBuffer.allocateDirect(Math.max(maxKeySize, key.length));
+      }
+      keys.clear();
+      keys.put(key).flip();
+      return keys;
+    }
+
     Read(Txn<ByteBuffer> txn) {
       this.txn = txn;
     }
@@ -444,10 +461,7 @@ final class LmdbBackend implements StoreBackend {
         return null; // LMDB would reject it; no such key can have been stored
       }
       try {
-        ByteBuffer lookup = direct(key);
-        byte[] value = bytes(dbi.get(snapshot(), lookup));
-        Reference.reachabilityFence(lookup);
-        return value;
+        return bytes(dbi.get(snapshot(), key(key)));
       } catch (LmdbException e) {
         throw failure("reading table " + table, e);
       }
@@ -467,7 +481,8 @@ final class LmdbBackend implements StoreBackend {
       Iterator<Map.Entry<byte[], byte[]>> changes =
           pending == null ? Collections.emptyIterator() : pending.range(table, from, to, reverse);
       try (Cursor<ByteBuffer> cursor = dbi.openCursor(snapshot())) {
-        Pending.merge(new CursorEntries(cursor, from, to, reverse), changes, reverse, visitor);
+        Pending.merge(
+            new CursorEntries(this, cursor, from, to, reverse), changes, reverse, visitor);
       } catch (LmdbException e) {
         throw failure("scanning table " + table, e);
       }
@@ -573,22 +588,28 @@ final class LmdbBackend implements StoreBackend {
         boolean full = false;
         gate.enter();
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
+          // Our own direct buffers, reused: LMDB copies keys and values during each call
+          // (lmdbjava's byte[] proxy copies into memory it lets the GC free before the call
+          // returns, so we do not use it).
+          ByteBuffer values = null;
           for (Map.Entry<String, NavigableMap<byte[], byte[]>> t : pending.tables().entrySet()) {
             Dbi<ByteBuffer> dbi = tables.get(t.getKey());
             for (Map.Entry<byte[], byte[]> e : t.getValue().entrySet()) {
-              // Our own direct buffers, fenced: LMDB reads them during the call (lmdbjava's
-              // byte[] proxy copies into memory it lets the GC free before the call returns).
-              ByteBuffer key = direct(e.getKey());
-              if (e.getValue() == Pending.DELETED) {
+              ByteBuffer key = key(e.getKey());
+              byte[] bytes = e.getValue();
+              if (bytes == Pending.DELETED) {
                 dbi.delete(txn, key);
               } else {
-                ByteBuffer value = direct(e.getValue());
-                dbi.put(txn, key, value);
-                Reference.reachabilityFence(value);
+                if (values == null || values.capacity() < bytes.length) {
+                  values = ByteBuffer.allocateDirect(Math.max(bytes.length, 64 * 1024));
+                }
+                values.clear();
+                values.put(bytes).flip();
+                dbi.put(txn, key, values);
               }
-              Reference.reachabilityFence(key);
             }
           }
+          Reference.reachabilityFence(values);
           txn.commit();
           return;
         } catch (Env.MapFullException e) {
@@ -631,20 +652,23 @@ final class LmdbBackend implements StoreBackend {
 
   /** The entries a cursor visits within a scan's bounds, in the scan's direction. */
   private final class CursorEntries implements Iterator<Map.Entry<byte[], byte[]>> {
+    private final Read transaction;
     private final Cursor<ByteBuffer> cursor;
     private final byte[] from;
     private final byte[] to;
     private final boolean reverse;
     private boolean positioned;
 
-    CursorEntries(Cursor<ByteBuffer> cursor, byte[] from, byte[] to, boolean reverse) {
+    CursorEntries(
+        Read transaction, Cursor<ByteBuffer> cursor, byte[] from, byte[] to, boolean reverse) {
+      this.transaction = transaction;
       this.cursor = cursor;
       this.from = from;
       this.to = to;
       this.reverse = reverse;
       boolean at;
       if (!reverse) {
-        at = from.length == 0 ? cursor.first() : seek(cursor, seekable(from));
+        at = from.length == 0 ? cursor.first() : seek(seekable(from));
         // A bound longer than any key was cut to seek; step past keys still below it.
         while (at && Arrays.compareUnsigned(bytes(cursor.key()), from) < 0) {
           at = cursor.next();
@@ -653,7 +677,7 @@ final class LmdbBackend implements StoreBackend {
         at = cursor.last();
       } else {
         // Find the first key >= to, then step back once; no such key means start at the last.
-        boolean after = seek(cursor, seekable(to));
+        boolean after = seek(seekable(to));
         while (after && Arrays.compareUnsigned(bytes(cursor.key()), to) < 0) {
           after = cursor.next();
         }
@@ -688,20 +712,10 @@ final class LmdbBackend implements StoreBackend {
       positioned = (reverse ? cursor.prev() : cursor.next()) && inRange(bytes(cursor.key()));
       return entry;
     }
-  }
 
-  private static boolean seek(Cursor<ByteBuffer> cursor, byte[] key) {
-    ByteBuffer buffer = direct(key);
-    boolean found = cursor.get(buffer, GetOp.MDB_SET_RANGE);
-    Reference.reachabilityFence(buffer);
-    return found;
-  }
-
-  /** A direct copy of {@code bytes}, for LMDB to read during one call. */
-  private static ByteBuffer direct(byte[] bytes) {
-    ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(1, bytes.length));
-    buffer.put(bytes).flip();
-    return buffer;
+    private boolean seek(byte[] key) {
+      return cursor.get(transaction.key(key), GetOp.MDB_SET_RANGE);
+    }
   }
 
   /** Copies a value out of the map (valid only inside its transaction); null stays null. */
