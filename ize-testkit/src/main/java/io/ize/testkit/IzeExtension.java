@@ -271,11 +271,15 @@ final class IzeExtension
   private static String describe(ParameterContext parameter) {
     return "parameter "
         + parameter.getIndex()
-        + " ('"
-        + parameter.getParameter().getName()
-        + "') of "
-        + parameter.getDeclaringExecutable().getDeclaringClass().getName()
-        + "."
-        + parameter.getDeclaringExecutable().getName();
+        + (parameter.getParameter().isNamePresent()
+            ? " ('" + parameter.getParameter().getName() + "')"
+            : "")
+        + " of "
+        + (parameter.getDeclaringExecutable() instanceof Constructor
+            ? "the constructor of "
+                + parameter.getDeclaringExecutable().getDeclaringClass().getName()
+            : parameter.getDeclaringExecutable().getDeclaringClass().getName()
+                + "."
+                + parameter.getDeclaringExecutable().getName());
   }
 }

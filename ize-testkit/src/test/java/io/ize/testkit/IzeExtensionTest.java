@@ -280,6 +280,15 @@ class IzeExtensionTest {
   }
 
   @Fixtures
+  @IzeTest
+  static class ConstructorParameter {
+    ConstructorParameter(@Mounted Path dir) {}
+
+    @Test
+    void test() {}
+  }
+
+  @Fixtures
   @IzeTest(backend = "no-such-backend")
   static class UnknownBackend {
     @Test
@@ -314,8 +323,25 @@ class IzeExtensionTest {
                     instanceOf(ParameterResolutionException.class),
                     message(
                         m ->
-                            m.contains("WrongParameterType.test")
-                                && m.contains("java.lang.String")))));
+                            m.contains(
+                                "@Mounted parameter 0 of "
+                                    + WrongParameterType.class.getName()
+                                    + ".test has type java.lang.String; it can be a Path")))));
+    run(ConstructorParameter.class)
+        .testEvents()
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test("test"),
+                finishedWithFailure(
+                    instanceOf(ParameterResolutionException.class),
+                    message(
+                        m ->
+                            m.contains(
+                                "@Mounted parameter 0 of the constructor of "
+                                    + ConstructorParameter.class.getName()
+                                    + ": constructors are not filled")))));
     run(FinalField.class)
         .testEvents()
         .assertThatEvents()
