@@ -50,7 +50,9 @@ import java.util.TreeMap;
  * the head of a large file whose manifest a later append brings; see {@link #gc}), {@code meta}.
  *
  * <p>Thread safety: queries may run on any number of threads, each in its own read transaction;
- * {@link #append} is serialised on this object (it is the one writer).
+ * {@link #append} is serialised on this object (it is the one recorder). {@link #gc} runs beside
+ * appends and queries, in short transactions of its own; the backend serialises every write
+ * transaction (across processes where several may open one store).
  */
 public final class VersionStore implements AutoCloseable {
   static final List<String> TABLES =
