@@ -50,7 +50,9 @@ import java.util.TreeMap;
  * the head of a large file whose manifest a later append brings; see {@link #gc}), {@code meta}.
  *
  * <p>Thread safety: queries may run on any number of threads, each in its own read transaction;
- * {@link #append} is serialised on this object (it is the one writer).
+ * {@link #append} is serialised on this object (it is the one recorder). {@link #gc} runs beside
+ * appends and queries, in short transactions of its own; the backend serialises every write
+ * transaction (across processes where several may open one store).
  */
 public final class VersionStore implements AutoCloseable {
   static final List<String> TABLES =
@@ -329,6 +331,9 @@ public final class VersionStore implements AutoCloseable {
     /** Chunks this append carried that no manifest in it named (yet). */
     private final Set<ByteBuffer> carried = new java.util.HashSet<>();
 
+    /** The logical bytes counted for each state key this append wrote. */
+    private final Map<ByteBuffer, Long> counted = new HashMap<>();
+
     /** Whether the unnamed table may hold entries a manifest now names. */
     private boolean unnamed;
 
@@ -358,9 +363,13 @@ public final class VersionStore implements AutoCloseable {
     }
 
     private void putState(long node, long seq, NodeState state) throws IOException {
-      txn.put("states", Codec.nodeKey(node, seq), Codec.encode(state));
-      if (usage != null && state.content() != null) {
-        usage[0] += state.size();
+      byte[] key = Codec.nodeKey(node, seq);
+      txn.put("states", key, Codec.encode(state));
+      if (usage != null) {
+        // A key written twice in one append (a file first seen, then its content) counts once.
+        long size = state.content() == null ? 0 : state.size();
+        Long before = counted.put(ByteBuffer.wrap(key), size);
+        usage[0] += size - (before == null ? 0 : before);
       }
     }
 

@@ -517,7 +517,7 @@ public final class IzeCommand {
       description = {
         "Show the store: records, snapshots, size on disk, content and its dedup ratio (logical",
         "bytes of every version over the bytes of the distinct chunks stored), and the recorder's",
-        "lag if a mount is recording into the store."
+        "lag if an `ize mount` is recording into the store (it reports itself there every second)."
       })
   static final class StatusCommand implements Callable<Integer> {
     @Mixin StoreOptions store;

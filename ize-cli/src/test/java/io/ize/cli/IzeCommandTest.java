@@ -88,20 +88,7 @@ class IzeCommandTest {
 
   /** Runs {@code ize} through its real entry point in a JVM of its own; returns exit, out, err. */
   private static String[] child(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(
-        List.of(
-            "-Dfile.encoding=UTF-8",
-            "--add-opens",
-            "java.base/java.nio=ALL-UNNAMED",
-            "--add-opens",
-            "java.base/sun.nio.ch=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            IzeCommand.class.getName()));
-    command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).start();
+    Process process = start(args);
     process.getOutputStream().close();
     CompletableFuture<String> out =
         CompletableFuture.supplyAsync(() -> drain(process.getInputStream()));
@@ -116,6 +103,24 @@ class IzeCommandTest {
       out.get(10, TimeUnit.SECONDS),
       err.get(10, TimeUnit.SECONDS)
     };
+  }
+
+  /** Starts {@code ize} in a JVM of its own. */
+  private static Process start(String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(
+        List.of(
+            "-Dfile.encoding=UTF-8",
+            "--add-opens",
+            "java.base/java.nio=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            IzeCommand.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).start();
   }
 
   private static String drain(InputStream in) {
@@ -178,6 +183,46 @@ class IzeCommandTest {
     new MountStatus(ProcessHandle.current().pid(), "/somewhere", 42, Instant.EPOCH).write(store);
     assertThat(ize("status", "--store", store.toString())).isZero();
     assertThat(result[0]).contains("recorder:  no mount"); // stale: not rewritten for long
+  }
+
+  @Test
+  void statusSeesALiveIzeMountInAnotherProcessAndSigtermUnmountsIt() throws Exception {
+    assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse");
+    Path source = Files.createDirectories(tmp.resolve("src"));
+    Path target = Files.createDirectories(tmp.resolve("mnt"));
+    Path store = tmp.resolve("store");
+    String s = store.toString();
+    Process mount = start("mount", source.toString(), target.toString(), "--store", s);
+    mount.getOutputStream().close();
+    CompletableFuture<String> err =
+        CompletableFuture.supplyAsync(() -> drain(mount.getErrorStream()));
+    boolean ended = false;
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.exists(store.resolve(MountStatus.FILE))) {
+        assertThat(mount.isAlive()).as("ize mount is running").isTrue();
+        assertThat(System.nanoTime()).as("ize mount reported itself").isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      Files.writeString(target.resolve("x.txt"), "x\n");
+      assertThat(ize("status", "--store", s)).isZero();
+      assertThat(result[0])
+          .contains("recorder:  mounted at " + target + " (pid " + mount.pid() + "), lag ");
+    } finally {
+      mount.destroy(); // SIGTERM: unmounts, drains the recorder, removes its status
+      ended = mount.waitFor(30, TimeUnit.SECONDS);
+      if (!ended) {
+        mount.destroyForcibly().waitFor();
+        Ize.clearDeadMount(target);
+      }
+    }
+    assertThat(ended).as(err.get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(store.resolve(MountStatus.FILE)).doesNotExist();
+    assertThat(Files.readString(source.resolve("x.txt"))).isEqualTo("x\n");
+    assertThat(ize("log", "--store", s)).isZero();
+    assertThat(result[0]).contains("CREATE x.txt");
+    assertThat(ize("status", "--store", s)).isZero();
+    assertThat(result[0]).contains("recorder:  no mount");
   }
 
   @Test

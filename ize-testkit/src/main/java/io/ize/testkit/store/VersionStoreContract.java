@@ -1417,6 +1417,11 @@ public abstract class VersionStoreContract {
     assertThat(empty.chunksFreed()).isZero();
     assertThat(store.verify()).isEmpty();
     assertThat(store.usage().dedupRatio()).isEqualTo(1.0);
+    // A file the store first sees in a write: the node and its content are one version.
+    store.append(events().write("seen", "12345").take());
+    assertThat(store.usage().logicalBytes()).isEqualTo(5);
+    store.gc(Retention.DEFAULT, Progress.NONE);
+    assertThat(store.usage().logicalBytes()).isEqualTo(5);
 
     EventBuilder ev = events().at(Instant.now().minus(Duration.ofHours(5)));
     ev.mkdir("d").create("d/f").write("d/f", "1").write("d/f", "2").rename("d", "e");
