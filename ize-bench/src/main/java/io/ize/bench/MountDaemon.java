@@ -174,7 +174,7 @@ public final class MountDaemon {
 
   /**
    * The heap's peaks, from the collectors' notifications: in use just before a collection (where
-   * the heap peaks) and still in use after it (the live set).
+   * the heap peaks) and still in use after it (bounding the live set from above).
    */
   private static final class HeapWatch {
     final AtomicLong peakUsed = new AtomicLong();
