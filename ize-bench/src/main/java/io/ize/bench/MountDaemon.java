@@ -41,7 +41,7 @@ import javax.management.openmbean.CompositeData;
  * (exit status 3) when the transport cannot mount here, so that a benchmark can report the reason
  * in its rows instead of failing. The stats file gets {@code key=value} lines at exit: the
  * process's peak RSS ({@code VmHWM}), the largest heap in use (just before a collection) and the
- * largest heap left in use after one (the live set).
+ * largest heap left in use after one (an upper bound on the live set).
  */
 public final class MountDaemon {
   private static final String USAGE =
@@ -174,7 +174,7 @@ public final class MountDaemon {
 
   /**
    * The heap's peaks, from the collectors' notifications: in use just before a collection (where
-   * the heap peaks) and still in use after it (the live set).
+   * the heap peaks) and still in use after it (bounding the live set from above).
    */
   private static final class HeapWatch {
     final AtomicLong peakUsed = new AtomicLong();
