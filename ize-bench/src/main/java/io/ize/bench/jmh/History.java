@@ -162,6 +162,7 @@ final class History {
     }
     if (sequence % SNAPSHOT_EVERY == 0) {
       store.snapshot("snap-" + sequence / SNAPSHOT_EVERY, sequence);
+      System.out.printf("building the history store: %,d of %,d records%n", sequence, RECORDS);
     }
   }
 
