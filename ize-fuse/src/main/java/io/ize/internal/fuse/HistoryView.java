@@ -147,9 +147,14 @@ final class HistoryView implements AutoCloseable {
     return path[NAME.length] == 0 || path[NAME.length] == '/';
   }
 
-  /** Whether {@code handle} is a file or directory handle this view handed out. */
-  static boolean owns(long handle) {
-    return handle >= DIR_HANDLES || (handle >= FILE_HANDLES && handle <= Integer.MAX_VALUE);
+  /** Whether a file handle lies in the view's range (no descriptor number reaches it). */
+  static boolean ownsFile(long handle) {
+    return handle >= FILE_HANDLES && handle <= Integer.MAX_VALUE;
+  }
+
+  /** Whether a directory handle lies in the view's range (the core's counter never gets there). */
+  static boolean ownsDirectory(long handle) {
+    return handle >= DIR_HANDLES;
   }
 
   @Override
@@ -175,10 +180,10 @@ final class HistoryView implements AutoCloseable {
 
   int fgetattr(long handle, Pointer stat) {
     Object open = handles.get(handle);
-    if (open == null) {
+    if (!(open instanceof FileHandle)) {
       return -Errno.EBADF;
     }
-    fill(stat, open instanceof FileHandle ? ((FileHandle) open).found : ((Listing) open).found);
+    fill(stat, ((FileHandle) open).found);
     return 0;
   }
 
@@ -399,7 +404,7 @@ final class HistoryView implements AutoCloseable {
       return -Errno.ENOTDIR;
     }
     long handle = DIR_HANDLES + nextDir.getAndIncrement();
-    handles.put(handle, new Listing(found, entries(found)));
+    handles.put(handle, new Listing(entries(found)));
     return handle;
   }
 
@@ -429,12 +434,10 @@ final class HistoryView implements AutoCloseable {
 
   /** An open directory: the entries it had when opened. */
   private static final class Listing {
-    final Found found;
     final List<Dirent> entries;
     final int longestName;
 
-    Listing(Found found, List<Dirent> entries) {
-      this.found = found;
+    Listing(List<Dirent> entries) {
       this.entries = entries;
       this.longestName = entries.stream().mapToInt(e -> e.name.length).max().orElse(0);
     }
