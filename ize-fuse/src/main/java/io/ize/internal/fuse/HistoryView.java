@@ -5,12 +5,15 @@ import io.ize.api.Point;
 import io.ize.api.Snapshot;
 import io.ize.api.TreeEntry;
 import io.ize.api.VersionStore;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,9 +147,14 @@ final class HistoryView implements AutoCloseable {
     return path[NAME.length] == 0 || path[NAME.length] == '/';
   }
 
-  /** Whether {@code handle} is a file or directory handle this view handed out. */
-  static boolean owns(long handle) {
-    return handle >= DIR_HANDLES || (handle >= FILE_HANDLES && handle <= Integer.MAX_VALUE);
+  /** Whether a file handle lies in the view's range (no descriptor number reaches it). */
+  static boolean ownsFile(long handle) {
+    return handle >= FILE_HANDLES && handle <= Integer.MAX_VALUE;
+  }
+
+  /** Whether a directory handle lies in the view's range (the core's counter never gets there). */
+  static boolean ownsDirectory(long handle) {
+    return handle >= DIR_HANDLES;
   }
 
   @Override
@@ -172,10 +180,10 @@ final class HistoryView implements AutoCloseable {
 
   int fgetattr(long handle, Pointer stat) {
     Object open = handles.get(handle);
-    if (open == null) {
+    if (!(open instanceof FileHandle)) {
       return -Errno.EBADF;
     }
-    fill(stat, open instanceof FileHandle ? ((FileHandle) open).found : ((Listing) open).found);
+    fill(stat, ((FileHandle) open).found);
     return 0;
   }
 
@@ -225,7 +233,7 @@ final class HistoryView implements AutoCloseable {
     if (found == null) {
       return -Errno.ENOENT;
     }
-    java.io.ByteArrayOutputStream names = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream names = new ByteArrayOutputStream();
     for (String name : found.state.xattrs().keySet()) {
       names.writeBytes(name.getBytes(StandardCharsets.UTF_8));
       names.write(0);
@@ -396,7 +404,7 @@ final class HistoryView implements AutoCloseable {
       return -Errno.ENOTDIR;
     }
     long handle = DIR_HANDLES + nextDir.getAndIncrement();
-    handles.put(handle, new Listing(found, entries(found)));
+    handles.put(handle, new Listing(entries(found)));
     return handle;
   }
 
@@ -406,8 +414,9 @@ final class HistoryView implements AutoCloseable {
     if (!(open instanceof Listing)) {
       return -Errno.EBADF;
     }
-    List<Dirent> entries = ((Listing) open).entries;
-    Pointer name = Memory.allocateDirect(RUNTIME, NAME_MAX + 1);
+    Listing listing = (Listing) open;
+    List<Dirent> entries = listing.entries;
+    Pointer name = Memory.allocateDirect(RUNTIME, listing.longestName + 1);
     for (int i = (int) Math.max(0, offset); i < entries.size(); i++) {
       Dirent entry = entries.get(i);
       name.put(0, entry.name, 0, entry.name.length);
@@ -425,12 +434,12 @@ final class HistoryView implements AutoCloseable {
 
   /** An open directory: the entries it had when opened. */
   private static final class Listing {
-    final Found found;
     final List<Dirent> entries;
+    final int longestName;
 
-    Listing(Found found, List<Dirent> entries) {
-      this.found = found;
+    Listing(List<Dirent> entries) {
       this.entries = entries;
+      this.longestName = entries.stream().mapToInt(e -> e.name.length).max().orElse(0);
     }
   }
 
@@ -506,13 +515,12 @@ final class HistoryView implements AutoCloseable {
         return null;
       }
       Tree tree = tree(sequence);
-      byte[] within =
-          pointEnd == end ? EMPTY : java.util.Arrays.copyOfRange(path, pointEnd + 1, end);
+      byte[] within = pointEnd == end ? EMPTY : Arrays.copyOfRange(path, pointEnd + 1, end);
       Tree.Node node = tree.nodes.get(ByteBuffer.wrap(within));
       if (node == null) {
         return null;
       }
-      byte[] label = java.util.Arrays.copyOfRange(path, start, pointEnd);
+      byte[] label = Arrays.copyOfRange(path, start, pointEnd);
       long parentIno = node.parent == null ? fixedIno : ino(label, sequence, node.parent.id);
       return new Found(
           ino(label, sequence, node.id), parentIno, node.state, node.links, tree, node, label);
@@ -645,7 +653,7 @@ final class HistoryView implements AutoCloseable {
       long seconds = sourceRoot.mtimeSeconds();
       int nanos = sourceRoot.mtimeNanos();
       if (sequence > 0) {
-        java.time.Instant time = store.record(sequence).time();
+        Instant time = store.record(sequence).time();
         seconds = time.getEpochSecond();
         nanos = time.getNano();
       }
@@ -677,14 +685,13 @@ final class HistoryView implements AutoCloseable {
       for (TreeEntry entry : entries) {
         byte[] path = entry.pathBytes();
         int slash = lastIndexOf(path, (byte) '/');
-        Node parent =
-            nodes.get(ByteBuffer.wrap(slash < 0 ? EMPTY : java.util.Arrays.copyOf(path, slash)));
+        Node parent = nodes.get(ByteBuffer.wrap(slash < 0 ? EMPTY : Arrays.copyOf(path, slash)));
         if (entry.state() == null || parent == null || parent.children == null) {
           continue;
         }
         Node node =
             new Node(
-                java.util.Arrays.copyOfRange(path, slash + 1, path.length),
+                Arrays.copyOfRange(path, slash + 1, path.length),
                 entry.node(),
                 entry.state(),
                 parent);
@@ -738,8 +745,7 @@ final class HistoryView implements AutoCloseable {
   }
 
   private static boolean matches(byte[] path, int start, int end, byte[] word) {
-    return end - start == word.length
-        && java.util.Arrays.equals(path, start, end, word, 0, word.length);
+    return end - start == word.length && Arrays.equals(path, start, end, word, 0, word.length);
   }
 
   private static int indexOf(byte[] bytes, int from, int end, byte b) {

@@ -127,9 +127,16 @@ public final class PassthroughFs implements AutoCloseable {
     C.close(rootFd);
   }
 
-  /** The view that handed out {@code handle}, or null if the handle is a descriptor of ours. */
-  private HistoryView viewOf(long handle) {
-    return HistoryView.owns(handle) ? history : null;
+  /** The view that handed out file handle {@code fh}, or null if it is a descriptor. */
+  private HistoryView viewOf(long fh) {
+    return HistoryView.ownsFile(fh) ? history : null;
+  }
+
+  /**
+   * The view that handed out directory handle {@code handle}, or null if it is in {@link #dirs}.
+   */
+  private HistoryView viewOfDirectory(long handle) {
+    return HistoryView.ownsDirectory(handle) ? history : null;
   }
 
   // ---------------------------------------------------------------- attributes
@@ -711,7 +718,7 @@ public final class PassthroughFs implements AutoCloseable {
    * stays consistent while entries are added and removed.
    */
   public int readdir(long handle, long offset, DirSink sink) {
-    HistoryView view = viewOf(handle);
+    HistoryView view = viewOfDirectory(handle);
     if (view != null) {
       return view.readdir(handle, offset, sink);
     }
@@ -725,7 +732,7 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int fsyncdir(long handle, boolean dataOnly) {
-    if (viewOf(handle) != null) {
+    if (viewOfDirectory(handle) != null) {
       return 0;
     }
     DirHandle dir = dirs.get(handle);
@@ -736,7 +743,7 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   public int releasedir(long handle) {
-    HistoryView view = viewOf(handle);
+    HistoryView view = viewOfDirectory(handle);
     if (view != null) {
       return view.releasedir(handle);
     }

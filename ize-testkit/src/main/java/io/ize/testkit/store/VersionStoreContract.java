@@ -444,6 +444,41 @@ public abstract class VersionStoreContract {
   }
 
   @Test
+  void skippingAContentStreamLandsOnTheRightByteWithoutFetchingTheChunksSkipped()
+      throws IOException {
+    CountingBackend backend = counting(temp.resolve("store"));
+    VersionStore store = over(backend);
+    byte[] data = randomBytes(4 * 1024 * 1024 + 777, 11);
+    store.append(events().create("f").write("f", data).take());
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    try (InputStream in = store.content("f", Point.latest())) {
+      long position = 0;
+      while (position < data.length) {
+        long n = random.nextLong(0, 300_000);
+        long skipped = in.skip(n);
+        assertThat(skipped)
+            .as("skip %d at %d", n, position)
+            .isEqualTo(Math.min(n, data.length - position));
+        position += skipped;
+        int b = in.read();
+        assertThat(b)
+            .as("the byte after skipping to %d", position)
+            .isEqualTo(position < data.length ? data[(int) position] & 0xff : -1);
+        position++;
+      }
+      assertThat(in.skip(10)).isZero();
+    }
+    ContentId content = store.state("f", Point.latest()).content();
+    backend.reset();
+    try (InputStream in = store.content(content)) {
+      assertThat(in.skip(data.length - 10L)).isEqualTo(data.length - 10L);
+      assertThat(readAll(in, 4096))
+          .isEqualTo(Arrays.copyOfRange(data, data.length - 10, data.length));
+    }
+    assertThat(backend.gets()).as("the manifest and the last chunk, not every chunk").isEqualTo(2);
+  }
+
+  @Test
   void identicalContentIsStoredOnceAndMetadataChangesStoreNoContent() throws IOException {
     CountingBackend backend = counting(temp.resolve("store"));
     VersionStore store = over(backend);
