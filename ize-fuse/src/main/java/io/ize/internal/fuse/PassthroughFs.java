@@ -17,6 +17,7 @@ import static io.ize.internal.fuse.LibC.S_IFLNK;
 import static io.ize.internal.fuse.LibC.S_IFMT;
 
 import io.ize.api.Operation;
+import io.ize.api.VersionStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
@@ -106,14 +107,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   /** Shows {@code store}'s history at {@code /.ize}; call before mounting. */
-  void showHistory(io.ize.api.VersionStore store) throws IOException {
-    byte[] root = Names.ROOT;
-    int rc = getattr(root, Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE));
-    if (rc < 0) {
-      throw Errno.exception(-rc, "cannot read the source's root", ".");
-    }
-    SourceReader.Stat stat = new SourceReader(this).stat(root);
-    this.history = new HistoryView(store, stat.state, stat.inode);
+  void showHistory(VersionStore store) throws IOException {
+    SourceReader.Stat root = new SourceReader(this).stat(Names.ROOT);
+    this.history = new HistoryView(store, root.state, root.inode);
   }
 
   @Override
