@@ -193,6 +193,8 @@ public final class Recorder implements Capture, AutoCloseable {
             SourceReader.Stat stat = source.stat(path);
             if (operation == Operation.CREATE) {
               knownContent.add(stat.inode);
+              // The inode number may be a deleted file's: its chunks are not this file's.
+              captured.remove(stat.inode);
             } else if (operation == Operation.MKDIR) {
               knownDirectories.add(stat.inode);
             }

@@ -54,4 +54,43 @@ class IncrementalCaptureTest {
       assertThat(store.content("log.bin", Point.latest()).readAllBytes()).isEqualTo(expected);
     }
   }
+
+  @Test
+  void aNewFileOnAReusedInodeNumberBorrowsNoChunksOfTheOldOne() throws Exception {
+    FuseAssumptions.assumeFuse2Available();
+    Path source = Files.createDirectories(tmp.resolve("src"));
+    Path target = Files.createDirectories(tmp.resolve("mnt"));
+    byte[] old = new byte[SIZE];
+    new Random(8).nextBytes(old);
+    MountOptions jnr = MountOptions.builder().transport(io.ize.Transport.JNR_FUSE).build();
+    try (VersionStore store = VersionStore.open("memory", tmp.resolve("store"));
+        FuseMount mount = FuseMount.mount(source, target, store, jnr)) {
+      Object reused = null;
+      for (int attempt = 0; attempt < 20 && reused == null; attempt++) {
+        Path oldFile = target.resolve("old" + attempt);
+        Files.write(oldFile, old);
+        mount.sync();
+        Object inode = Files.getAttribute(source.resolve("old" + attempt), "unix:ino");
+        Files.delete(oldFile);
+        Path fresh = target.resolve("new" + attempt);
+        Files.createFile(fresh);
+        if (inode.equals(Files.getAttribute(source.resolve("new" + attempt), "unix:ino"))) {
+          reused = inode;
+          // Written only from the middle on: the first half is a hole, not the old file's bytes.
+          try (RandomAccessFile f = new RandomAccessFile(fresh.toFile(), "rw")) {
+            f.seek(SIZE / 2);
+            f.write(1);
+          }
+          mount.sync();
+          byte[] expected = Files.readAllBytes(source.resolve("new" + attempt));
+          assertThat(store.content("new" + attempt, Point.latest()).readAllBytes())
+              .isEqualTo(expected);
+        } else {
+          Files.delete(fresh);
+        }
+      }
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          reused != null, "the source's file system reused no inode number");
+    }
+  }
 }
