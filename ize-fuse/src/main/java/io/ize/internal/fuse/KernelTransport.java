@@ -55,7 +55,6 @@ final class KernelTransport {
   private final NodeTable nodes;
   private final ReentrantReadWriteLock namespace = new ReentrantReadWriteLock();
   private final ConcurrentHashMap<Long, Handle> files = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Long, Node> dirs = new ConcurrentHashMap<>();
   private final LongAdder readRequests = new LongAdder();
   private final LongAdder writeRequests = new LongAdder();
   private final int deviceFd;
@@ -131,7 +130,8 @@ final class KernelTransport {
       }
     } catch (Throwable e) {
       LOG.log(Level.ERROR, "FUSE opcode " + opcode + " failed; answering EIO", e);
-      result = opcode == FORGET || opcode == BATCH_FORGET || opcode == INTERRUPT ? NO_REPLY : -5;
+      result =
+          opcode == FORGET || opcode == BATCH_FORGET || opcode == INTERRUPT ? NO_REPLY : -Errno.EIO;
     }
     if (result == NO_REPLY) {
       return;
@@ -225,9 +225,7 @@ final class KernelTransport {
         return readdir(b, node, opcode == READDIRPLUS);
       case RELEASEDIR:
         {
-          long handle = b.in.getLong(IN_HEADER);
-          dirs.remove(handle);
-          return Math.min(fs.releasedir(handle), 0);
+          return Math.min(fs.releasedir(b.in.getLong(IN_HEADER)), 0);
         }
       case FSYNCDIR:
         return fs.fsyncdir(
@@ -573,11 +571,7 @@ final class KernelTransport {
     }
     Node node = nodes.lookup(b.stat.getLong(LibC.STAT_DEV), b.stat.getLong(8), parent, name);
     putEntry(b.payload, 0, node.id, b.stat);
-    rc = opened(b, node, path, fd, flags, ENTRY_OUT);
-    if (rc < 0) {
-      nodes.forget(node.id, 1);
-    }
-    return rc;
+    return opened(b, node, path, fd, flags, ENTRY_OUT);
   }
 
   /** Registers an open file and writes its {@code fuse_open_out} at {@code at}. */
@@ -765,15 +759,13 @@ final class KernelTransport {
 
   private int opendir(Buffers b, long id) {
     byte[] path = pathOf(id);
-    Node node = nodes.get(id);
-    if (path == null || node == null) {
+    if (path == null) {
       return -Errno.ENOENT;
     }
     long handle = fs.opendir(path);
     if (handle < 0) {
       return (int) handle;
     }
-    dirs.put(handle, node);
     b.payload.putLong(0, handle);
     b.payload.putInt(8, 0);
     b.payload.putInt(12, 0);

@@ -290,6 +290,7 @@ public final class Recorder implements Capture, AutoCloseable {
       List<Event> batch = new ArrayList<>();
       long bytes = 0;
       boolean gap;
+      boolean last;
       lock.lock();
       try {
         while (queue.isEmpty() && !closing && !gapPending) {
@@ -313,6 +314,7 @@ public final class Recorder implements Capture, AutoCloseable {
           bytes += event.weight();
         }
         gap = gapPending;
+        last = closing;
       } finally {
         lock.unlock();
       }
@@ -331,6 +333,10 @@ public final class Recorder implements Capture, AutoCloseable {
       }
       if (failure != null) {
         failed(failure);
+      }
+      if (failure != null && last) {
+        // Closing with a store that still fails: one last try was made; retrying would spin.
+        return;
       }
       lock.lock();
       try {
