@@ -16,8 +16,10 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>The target may be the source itself. Mounting needs {@code /dev/fuse} and libfuse 2 ({@code
- * apt-get install libfuse2 fuse3}); without root it needs {@code fusermount} as well.
+ * <p>The target may be the source itself. Mounting needs {@code /dev/fuse}. As root (on Linux 6.9+)
+ * the mount speaks the FUSE kernel protocol itself, with kernel passthrough for file data;
+ * elsewhere it uses libfuse 2 ({@code apt-get install libfuse2 fuse3}) and, without root, {@code
+ * fusermount}; see {@link MountOptions.Builder#transport}.
  */
 public final class Ize {
   private Ize() {}

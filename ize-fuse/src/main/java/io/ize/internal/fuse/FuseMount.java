@@ -333,16 +333,13 @@ public final class FuseMount implements Mount {
         }
         return asked;
       case AUTO:
-        return AUTO_PICKS_KERNEL && kernelAllowed && kernelHasPassthrough()
+        return kernelAllowed && kernelHasPassthrough()
             ? io.ize.Transport.KERNEL
             : io.ize.Transport.JNR_FUSE;
       default:
         return asked;
     }
   }
-
-  /** Whether AUTO may pick the kernel transport at all. */
-  private static final boolean AUTO_PICKS_KERNEL = false;
 
   private static boolean kernelHasPassthrough() {
     try {

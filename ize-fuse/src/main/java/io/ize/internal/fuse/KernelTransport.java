@@ -55,7 +55,6 @@ final class KernelTransport {
   private final NodeTable nodes;
   private final ReentrantReadWriteLock namespace = new ReentrantReadWriteLock();
   private final ConcurrentHashMap<Long, Handle> files = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Long, Node> dirs = new ConcurrentHashMap<>();
   private final LongAdder readRequests = new LongAdder();
   private final LongAdder writeRequests = new LongAdder();
   private final int deviceFd;
@@ -131,7 +130,8 @@ final class KernelTransport {
       }
     } catch (Throwable e) {
       LOG.log(Level.ERROR, "FUSE opcode " + opcode + " failed; answering EIO", e);
-      result = opcode == FORGET || opcode == BATCH_FORGET || opcode == INTERRUPT ? NO_REPLY : -5;
+      result =
+          opcode == FORGET || opcode == BATCH_FORGET || opcode == INTERRUPT ? NO_REPLY : -Errno.EIO;
     }
     if (result == NO_REPLY) {
       return;
@@ -225,9 +225,7 @@ final class KernelTransport {
         return readdir(b, node, opcode == READDIRPLUS);
       case RELEASEDIR:
         {
-          long handle = b.in.getLong(IN_HEADER);
-          dirs.remove(handle);
-          return Math.min(fs.releasedir(handle), 0);
+          return Math.min(fs.releasedir(b.in.getLong(IN_HEADER)), 0);
         }
       case FSYNCDIR:
         return fs.fsyncdir(
@@ -294,18 +292,20 @@ final class KernelTransport {
     return bytes;
   }
 
-  /** Replies a {@code fuse_entry_out} for the file at {@code path}, counting one lookup. */
-  private int entry(Buffers b, long parent, String name, byte[] path, int at) {
+  /**
+   * Replies a {@code fuse_entry_out} for the file at {@code path}, counting one lookup; {@code
+   * fresh} for a file just created, which always gets a node of its own.
+   */
+  private int entry(Buffers b, long parent, String name, byte[] path, boolean fresh) {
     int rc = fs.getattr(path, b.stat);
     if (rc < 0) {
       return rc;
     }
-    return entryFromStat(b, parent, name, at);
-  }
-
-  private int entryFromStat(Buffers b, long parent, String name, int at) {
-    Node node = nodes.lookup(b.stat.getLong(LibC.STAT_DEV), b.stat.getLong(8), parent, name);
-    putEntry(b.payload, at, node.id, b.stat);
+    long dev = b.stat.getLong(LibC.STAT_DEV);
+    long ino = b.stat.getLong(8);
+    Node node =
+        fresh ? nodes.created(dev, ino, parent, name) : nodes.lookup(dev, ino, parent, name);
+    putEntry(b.payload, 0, node.id, b.stat);
     return ENTRY_OUT;
   }
 
@@ -326,7 +326,7 @@ final class KernelTransport {
     if (path == null) {
       return -Errno.ENOENT;
     }
-    return entry(b, parent, name, path, 0);
+    return entry(b, parent, name, path, false);
   }
 
   /** Stats a node by path, or through an open handle once it has no name left. */
@@ -448,7 +448,7 @@ final class KernelTransport {
       return -Errno.ENOENT;
     }
     int rc = fs.symlink(target, path, uid(b), gid(b));
-    return rc < 0 ? rc : entry(b, parent, name, path, 0);
+    return rc < 0 ? rc : entry(b, parent, name, path, true);
   }
 
   private int mknod(Buffers b, long parent) {
@@ -461,7 +461,7 @@ final class KernelTransport {
     int mode = b.in.getInt(IN_HEADER);
     long rdev = b.in.getInt(IN_HEADER + 4) & 0xffffffffL;
     int rc = fs.mknod(path, mode, rdev, uid(b), gid(b));
-    return rc < 0 ? rc : entry(b, parent, name, path, 0);
+    return rc < 0 ? rc : entry(b, parent, name, path, true);
   }
 
   private int mkdir(Buffers b, long parent) {
@@ -472,7 +472,7 @@ final class KernelTransport {
       return -Errno.ENOENT;
     }
     int rc = fs.mkdir(path, b.in.getInt(IN_HEADER), uid(b), gid(b));
-    return rc < 0 ? rc : entry(b, parent, name, path, 0);
+    return rc < 0 ? rc : entry(b, parent, name, path, true);
   }
 
   private int remove(Buffers b, long parent, boolean directory) {
@@ -516,7 +516,7 @@ final class KernelTransport {
       return -Errno.ENOENT;
     }
     int rc = fs.link(from, path);
-    return rc < 0 ? rc : entry(b, newParent, name, path, 0);
+    return rc < 0 ? rc : entry(b, newParent, name, path, false);
   }
 
   private static int uid(Buffers b) {
@@ -571,13 +571,9 @@ final class KernelTransport {
       fs.release(null, fd);
       return rc;
     }
-    Node node = nodes.lookup(b.stat.getLong(LibC.STAT_DEV), b.stat.getLong(8), parent, name);
+    Node node = nodes.created(b.stat.getLong(LibC.STAT_DEV), b.stat.getLong(8), parent, name);
     putEntry(b.payload, 0, node.id, b.stat);
-    rc = opened(b, node, path, fd, flags, ENTRY_OUT);
-    if (rc < 0) {
-      nodes.forget(node.id, 1);
-    }
-    return rc;
+    return opened(b, node, path, fd, flags, ENTRY_OUT);
   }
 
   /** Registers an open file and writes its {@code fuse_open_out} at {@code at}. */
@@ -765,15 +761,13 @@ final class KernelTransport {
 
   private int opendir(Buffers b, long id) {
     byte[] path = pathOf(id);
-    Node node = nodes.get(id);
-    if (path == null || node == null) {
+    if (path == null) {
       return -Errno.ENOENT;
     }
     long handle = fs.opendir(path);
     if (handle < 0) {
       return (int) handle;
     }
-    dirs.put(handle, node);
     b.payload.putLong(0, handle);
     b.payload.putInt(8, 0);
     b.payload.putInt(12, 0);

@@ -96,6 +96,28 @@ final class NodeTable {
     return node;
   }
 
+  /**
+   * A new node for a file just created at {@code parent}/{@code name}; counts one lookup. A node
+   * already holding the identity belongs to a removed file whose inode number the new one reuses
+   * (its removal runs concurrently and may not have reached this table yet): it must not be handed
+   * out again, or the kernel would find the new file under an inode it still keeps elsewhere.
+   */
+  synchronized Node created(long dev, long ino, long parent, String name) {
+    Key key = new Key(dev, ino);
+    Node node = new Node(nextId++, key);
+    byId.put(node.id, node);
+    byKey.put(key, node);
+    Alias alias = new Alias(parent, name);
+    Node holder = byAlias.get(alias);
+    if (holder != null) {
+      dropAlias(holder, alias);
+    }
+    node.aliases.add(alias);
+    byAlias.put(alias, node);
+    node.lookups = 1;
+    return node;
+  }
+
   /** The kernel forgot {@code count} lookups of node {@code id}. */
   synchronized void forget(long id, long count) {
     Node node = byId.get(id);

@@ -40,10 +40,11 @@ import jnr.ffi.annotations.In;
  * <p>Paths are NUL-terminated bytes relative to the root ({@link Names}), so names that are not
  * UTF-8 pass through unchanged. Every method returns a non-negative result or {@code -errno}, and
  * reports each change that succeeded to {@link Capture}. Methods are safe to call from many
- * threads. Lock order: {@link #order} (held across one change and its capture, only while a capture
- * records) comes before the capture's own locks; a directory handle's monitor (held for one
- * readdir) is a leaf: nothing else is taken while it is held. The history view's locks are never
- * held together with {@link #order} (see {@link HistoryView}).
+ * threads. Lock order: a transport's own locks (the kernel transport's namespace lock) come first;
+ * then {@link #order} (held across one change and its capture, only while a capture records), then
+ * the capture's own locks; a directory handle's monitor (held for one readdir) is a leaf: nothing
+ * else is taken while it is held. The history view's locks are never held together with {@link
+ * #order} (see {@link HistoryView}).
  *
  * <p>A mount that records into a store shows its history at {@code /.ize} ({@link HistoryView}):
  * paths there, and the handles opened on them, are served by the view; every change there fails

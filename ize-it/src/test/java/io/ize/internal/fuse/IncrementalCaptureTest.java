@@ -3,6 +3,7 @@ package io.ize.internal.fuse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ize.MountOptions;
+import io.ize.Transport;
 import io.ize.api.Point;
 import io.ize.api.VersionStore;
 import io.ize.testkit.FuseAssumptions;
@@ -14,7 +15,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** After writes, a capture reads again only from the first written byte on. */
+/**
+ * After writes, a capture reads again only from the first written byte on. On jnr-fuse only: under
+ * kernel passthrough written bytes never reach Java, so a capture reads the whole file.
+ */
 class IncrementalCaptureTest {
   private static final int SIZE = 8 << 20;
 
@@ -28,7 +32,12 @@ class IncrementalCaptureTest {
     byte[] data = new byte[SIZE];
     new Random(7).nextBytes(data);
     try (VersionStore store = VersionStore.open("memory", tmp.resolve("store"));
-        FuseMount mount = FuseMount.mount(source, target, store, MountOptions.defaults())) {
+        FuseMount mount =
+            FuseMount.mount(
+                source,
+                target,
+                store,
+                MountOptions.builder().transport(Transport.JNR_FUSE).build())) {
       Path file = target.resolve("log.bin");
       Files.write(file, data);
       mount.sync();

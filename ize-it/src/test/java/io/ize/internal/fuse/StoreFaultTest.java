@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ize.Ize;
 import io.ize.Mount;
 import io.ize.MountOptions;
+import io.ize.Transport;
 import io.ize.api.LogEntry;
 import io.ize.api.Operation;
 import io.ize.api.VersionStore;
@@ -27,9 +28,18 @@ class StoreFaultTest {
   Path source;
   Path target;
 
+  /** The transport under test; {@link KernelStoreFaultTest} runs every test on the other. */
+  protected Transport transport() {
+    return Transport.JNR_FUSE;
+  }
+
+  private MountOptions.Builder options() {
+    return MountOptions.builder().transport(transport());
+  }
+
   @BeforeEach
   void dirs() throws IOException {
-    FuseAssumptions.assumeFuse2Available();
+    ModelBasedRecordingTest.assumeTransport(transport());
     source = Files.createDirectories(tmp.resolve("src"));
     target = Files.createDirectories(tmp.resolve("mnt"));
     FailingProvider.failing = false;
@@ -44,7 +54,7 @@ class StoreFaultTest {
   void byDefaultWritesGoOnTheListenerHearsAndTheHistoryShowsAGap() throws Exception {
     List<IOException> heard = new CopyOnWriteArrayList<>();
     try (VersionStore store = VersionStore.open("failing", tmp.resolve("store"));
-        Mount mount = Ize.mount(source, target, store)) {
+        Mount mount = Ize.mount(source, target, store, options().build())) {
       mount.addListener(heard::add);
       Files.writeString(target.resolve("a"), "before");
       mount.sync();
@@ -96,7 +106,7 @@ class StoreFaultTest {
 
   @Test
   void strictRecordingRefusesChangesWithEioWhileTheStoreFails() throws Exception {
-    MountOptions strict = MountOptions.builder().strictRecording(true).build();
+    MountOptions strict = options().strictRecording(true).build();
     try (VersionStore store = VersionStore.open("failing", tmp.resolve("store"));
         Mount mount = Ize.mount(source, target, store, strict)) {
       FailingProvider.failing = true;
@@ -139,7 +149,7 @@ class StoreFaultTest {
       try (VersionStore store =
               VersionStore.open(
                   "lmdb", small.resolve("store"), java.util.Map.of("mapSize", "1048576"));
-          Mount mount = Ize.mount(source, target, store)) {
+          Mount mount = Ize.mount(source, target, store, options().build())) {
         mount.addListener(heard::add);
         for (int i = 0; i < 8; i++) {
           random.nextBytes(data); // distinct content: dedup must not make room
