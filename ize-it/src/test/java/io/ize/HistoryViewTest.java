@@ -35,11 +35,14 @@ import jnr.constants.platform.Errno;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The history directory {@code .ize} of a real mount recording into the in-memory store, read with
- * ordinary system calls and with the real {@code ls}, {@code diff}, {@code cp} and {@code find}.
+ * ordinary system calls and with the real {@code ls}, {@code diff}, {@code cp} and {@code find}, on
+ * the default transport ({@link HistoryViewOnJnrFuseTest} runs it on the other).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HistoryViewTest {
   private static final Instant MTIME = Instant.parse("2020-01-02T03:04:05.123456789Z");
   private static final int BIG = 8 << 20;
@@ -59,8 +62,13 @@ class HistoryViewTest {
   private static byte[] bigV1;
   private static byte[] bigV2;
 
+  /** How the class's mounts are made. */
+  MountOptions options() {
+    return MountOptions.defaults();
+  }
+
   @BeforeAll
-  static void recordTwoVersions() throws Exception {
+  void recordTwoVersions() throws Exception {
     FuseAssumptions.assumeFuse2Available();
     base = TestTrees.create("ize-history-");
     source = Files.createDirectory(base.resolve("src"));
@@ -69,7 +77,7 @@ class HistoryViewTest {
         new ChunkCounter(
             new MemoryProvider().open(base.resolve("store"), VersionStore.tables(), Map.of()));
     store = VersionStore.of(counter);
-    mount = Ize.mount(source, target, store);
+    mount = Ize.mount(source, target, store, options());
 
     Path d = Files.createDirectory(target.resolve("d"));
     Files.writeString(d.resolve("a.txt"), "one");
@@ -390,7 +398,7 @@ class HistoryViewTest {
     Path other = Files.createDirectory(base.resolve("shadowed"));
     Path secret = Files.createDirectories(other.resolve(".ize/kept"));
     try (VersionStore shadowStore = VersionStore.open("memory", base.resolve("shadow-store"));
-        Mount shadowMount = Ize.mount(other, other, shadowStore)) {
+        Mount shadowMount = Ize.mount(other, other, shadowStore, options())) {
       assertThat(names(other)).isEmpty();
       assertThat(names(other.resolve(".ize"))).containsExactlyInAnyOrder("at", "snapshots");
       assertThat(other.resolve(".ize/kept")).doesNotExist();

@@ -44,6 +44,17 @@ public final class Recorder implements Capture, AutoCloseable {
   /** Pause after a failed commit, so a store that keeps failing is not hammered (nor the log). */
   private static final long FAILURE_PAUSE_MILLIS = 100;
 
+  /**
+   * How long the writer waits for more events before committing a small batch: a commit costs about
+   * as much for one event as for a thousand, and a program making changes one after another
+   * (create, write, close, next file) would otherwise pay one commit for every event. Nobody waits
+   * for this: {@link #sync} and {@link #close} cut it short.
+   */
+  private static final long LINGER_NANOS = 10_000_000;
+
+  /** A batch this large is committed without lingering. */
+  private static final int LINGER_EVENTS = 1_000;
+
   /** Commits tried after close while the store fails, before the writer gives up. */
   private static final int CLOSING_ATTEMPTS = 20;
 
@@ -87,6 +98,10 @@ public final class Recorder implements Capture, AutoCloseable {
   private long enqueued;
   private long committed;
   private boolean closing;
+
+  /** Threads waiting in {@link #sync}: while there are any, the writer does not linger. */
+  private int syncing;
+
   private boolean gapPending;
   private IOException lastFailure;
   private final Thread writer;
@@ -319,6 +334,22 @@ public final class Recorder implements Capture, AutoCloseable {
         if (queue.isEmpty() && !gapPending) {
           return;
         }
+        long lingerUntil = System.nanoTime() + LINGER_NANOS;
+        while (!closing
+            && syncing == 0
+            && queue.size() < LINGER_EVENTS
+            && queuedBytes < capacity / 2) {
+          long left = lingerUntil - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          try {
+            notEmpty.awaitNanos(left);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
         while (!queue.isEmpty() && batch.size() < MAX_BATCH_EVENTS) {
           Event event = queue.poll();
           batch.add(event);
@@ -422,8 +453,14 @@ public final class Recorder implements Capture, AutoCloseable {
     lock.lock();
     try {
       long target = enqueued;
-      while (committed < target) {
-        progress.awaitUninterruptibly();
+      syncing++;
+      notEmpty.signalAll();
+      try {
+        while (committed < target) {
+          progress.awaitUninterruptibly();
+        }
+      } finally {
+        syncing--;
       }
       IOException failure = lastFailure;
       lastFailure = null;
