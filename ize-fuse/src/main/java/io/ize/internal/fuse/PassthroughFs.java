@@ -502,8 +502,8 @@ public final class PassthroughFs implements AutoCloseable {
    * Declares that writes through the writable handle {@code fh} bypass {@link #write} (the kernel
    * hands them to the source file itself): its content is then captured at each flush and at its
    * release whenever the file's mtime or size moved since the last capture through it, which covers
-   * writes made through a shared mapping before the descriptor's close (a mapping written after
-   * the close holds the backing file, not the mount's: no release follows its munmap).
+   * writes made through a shared mapping before the descriptor's close (a mapping written after the
+   * close holds the backing file, not the mount's: no release follows its munmap).
    */
   public void writesBypass(long fh) {
     if (capture.active()) {
