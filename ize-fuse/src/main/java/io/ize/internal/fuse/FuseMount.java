@@ -600,10 +600,23 @@ public final class FuseMount implements Mount {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       char state = stat.charAt(stat.lastIndexOf(')') + 2);
-      return state != 'Z' && state != 'X';
+      return state != 'Z' && state != 'X' && !killed(pid);
     } catch (IOException gone) {
       return false;
     }
+  }
+
+  /**
+   * Whether SIGKILL is pending for the whole process: a killed daemon one of whose threads waits on
+   * its own mount (a close's flush at exit) cannot finish dying until that mount is aborted.
+   */
+  private static boolean killed(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("ShdPnd:")) {
+        return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 8)) != 0;
+      }
+    }
+    return false;
   }
 
   /** Aborts a FUSE connection, failing its pending requests; mounts fusectl first if needed. */
