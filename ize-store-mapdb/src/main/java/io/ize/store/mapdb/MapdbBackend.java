@@ -5,6 +5,7 @@ import io.ize.spi.StoreBackend;
 import io.ize.spi.WriteTransaction;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,14 +22,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.mapdb.BTreeMap;
+import org.mapdb.CC;
 import org.mapdb.DB;
 import org.mapdb.DBException;
-import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
+import org.mapdb.Store;
+import org.mapdb.StoreWAL;
 
 /**
  * A {@link StoreBackend} over one MapDB file: each table a {@link BTreeMap} of byte arrays, with
- * MapDB's write-ahead log ({@code transactionEnable()}) making each commit atomic and durable.
+ * MapDB's transactional store and our {@link Journal} making each commit atomic and durable.
  *
  * <p>Isolation: MapDB has one global transaction and no snapshots, so a reader would see a commit
  * half applied. Here a write transaction buffers its changes in Java ({@link Pending}) and touches
@@ -94,14 +97,7 @@ final class MapdbBackend implements StoreBackend {
     }
     DB db = null;
     try {
-      db =
-          DBMaker.fileDB(real.resolve(FILE).toFile())
-              .transactionEnable()
-              // Memory-mapped files: about 4x faster writes and 10x faster scans than the default
-              // RandomAccessFile here. Mappings are dropped by the GC after close (no cleaner hack,
-              // which needs JDK internals); on Linux that keeps nothing locked.
-              .fileMmapEnableIfSupported()
-              .make();
+      db = openDb(real.resolve(FILE));
       Map<String, BTreeMap<byte[], byte[]>> tables = new HashMap<>();
       for (String name : names) {
         tables.put(
@@ -124,18 +120,46 @@ final class MapdbBackend implements StoreBackend {
               + " another process has it open; stop that process first, or record into an lmdb"
               + " store, which lets other processes read beside its writer",
           e);
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
       closeQuietly(db, e);
       OPEN.remove(real);
-      if (e instanceof DBException) {
+      if (e instanceof DBException || e instanceof UncheckedIOException) {
         throw new IOException("cannot open the MapDB store " + absolute + ": " + describe(e), e);
       }
       throw e;
-    } catch (Error e) {
-      closeQuietly(db, e);
-      OPEN.remove(real);
-      throw e;
     }
+  }
+
+  /**
+   * MapDB's transactional store over {@link StoreFiles}: what {@code
+   * DBMaker.fileDB(file).transactionEnable().fileMmapEnable().make()} builds, with our volumes.
+   */
+  private static DB openDb(Path file) throws IOException {
+    StoreFiles files = new StoreFiles(file);
+    boolean existed = files.exists(file.toString());
+    // MapDB 3.1.0 never reads its write-ahead log files back (see StoreFiles); earlier versions
+    // of this backend left them beside the store.
+    try (DirectoryStream<Path> logs =
+        Files.newDirectoryStream(file.getParent(), file.getFileName() + ".wal.*")) {
+      for (Path log : logs) {
+        Files.deleteIfExists(log);
+      }
+    }
+    Store store =
+        StoreWAL.make(
+            file.toString(),
+            files,
+            0L, // fail at once if another process holds the file lock
+            true,
+            CC.STORE_DIRECT_CONC_SHIFT,
+            CC.PAGE_SIZE,
+            0L,
+            false,
+            false,
+            false,
+            true,
+            false);
+    return new DB(store, existed, true, DB.class.getClassLoader(), 0);
   }
 
   private static void closeQuietly(DB db, Throwable failure) {
