@@ -491,7 +491,13 @@ public final class PassthroughFs implements AutoCloseable {
     IntSupplier close = () -> checked(C.close((int) fh));
     boolean written = dirty.remove(fh);
     boolean bypassed = bypassChanged(fh);
-    bypassing.remove(fh);
+    Stamp mine = bypassing.remove(fh);
+    if (bypassed && anotherBypassingHandleOf(mine)) {
+      // The kernel sends a release after close(2) returns, so another writer may have opened the
+      // file and be half-way through its writes by now. Its own flush or release captures the
+      // file (its stamp predates its writes); capturing here would record its partial bytes.
+      bypassed = false;
+    }
     if (path != null && (written || bypassed)) {
       return ordered(Operation.WRITE, path, null, 0, close);
     }
@@ -526,13 +532,27 @@ public final class PassthroughFs implements AutoCloseable {
     return true;
   }
 
-  /** A file's mtime and size, to tell whether its content may have changed. */
+  /** Whether a bypassing handle other than the one {@code stamp} was taken from has its file. */
+  private boolean anotherBypassingHandleOf(Stamp stamp) {
+    return stamp != null
+        && stamp.inode >= 0
+        && bypassing.values().stream().anyMatch(other -> other.sameFile(stamp));
+  }
+
+  /**
+   * A file's mtime and size, to tell whether its content may have changed, and its identity, to
+   * find the other handles of the same file.
+   */
   private static final class Stamp {
+    final long device;
+    final long inode;
     final long mtimeSec;
     final long mtimeNsec;
     final long size;
 
-    private Stamp(long mtimeSec, long mtimeNsec, long size) {
+    private Stamp(long device, long inode, long mtimeSec, long mtimeNsec, long size) {
+      this.device = device;
+      this.inode = inode;
       this.mtimeSec = mtimeSec;
       this.mtimeNsec = mtimeNsec;
       this.size = size;
@@ -541,10 +561,18 @@ public final class PassthroughFs implements AutoCloseable {
     static Stamp of(int fd) {
       Pointer stat = Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE);
       if (C.fstat(fd, stat) < 0) {
-        return new Stamp(-1, -1, -1);
+        return new Stamp(-1, -1, -1, -1, -1);
       }
       return new Stamp(
-          stat.getLong(LibC.STAT_MTIME), stat.getLong(LibC.STAT_MTIME + 8), stat.getLong(48));
+          stat.getLong(LibC.STAT_DEV),
+          stat.getLong(LibC.STAT_INO),
+          stat.getLong(LibC.STAT_MTIME),
+          stat.getLong(LibC.STAT_MTIME + 8),
+          stat.getLong(LibC.STAT_SIZE_FIELD));
+    }
+
+    boolean sameFile(Stamp other) {
+      return inode == other.inode && device == other.device;
     }
 
     @Override

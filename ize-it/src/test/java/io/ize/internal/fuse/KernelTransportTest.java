@@ -12,9 +12,12 @@ import io.ize.testkit.FuseAssumptions;
 import io.ize.testkit.internal.Posix;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Random;
 import jnr.ffi.LibraryLoader;
@@ -87,6 +90,29 @@ class KernelTransportTest {
         mount.sync();
       }
       assertThat(content(store)).as("the store after close").isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aLateReleaseDoesNotRecordTheNextWritersPartialBytes() throws Exception {
+    try (VersionStore store = VersionStore.open("memory", tmp.resolve("store"));
+        Mount mount = Ize.mount(source, target, store, KERNEL)) {
+      Path file = target.resolve("f");
+      for (int round = 0; round < 40; round++) {
+        String whole = ("round " + round + " ").repeat(500);
+        // open, write, close: captured at the flush; the kernel sends the release later
+        Files.writeString(file, whole);
+        try (FileChannel next = FileChannel.open(file, StandardOpenOption.WRITE)) {
+          next.write(ByteBuffer.wrap("PARTIAL".getBytes(StandardCharsets.US_ASCII)), 0);
+          Thread.sleep(5); // the first writer's release arrives in the meantime
+          mount.sync();
+          try (InputStream in = store.content("f", Point.latest())) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII))
+                .as("round %d: the latest version while the second writer is open", round)
+                .isEqualTo(whole);
+          }
+        }
+      }
     }
   }
 
