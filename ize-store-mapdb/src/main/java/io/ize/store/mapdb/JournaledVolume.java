@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -28,12 +29,16 @@ import org.mapdb.volume.Volume;
  */
 final class JournaledVolume extends Volume {
   private final Volume file;
+  // Open as long as the volume: closing any descriptor of the file would drop the process's
+  // fcntl lock on it, which MapDB's file lock is.
+  private final FileChannel growth;
   private final FileChannel journal;
   private final SortedMap<Long, byte[]> pending = new TreeMap<>(); // guarded by this
   private volatile boolean changed; // whether pending holds a page; written under this
 
-  private JournaledVolume(Volume file, FileChannel journal) {
+  private JournaledVolume(Volume file, FileChannel growth, FileChannel journal) {
     this.file = file;
+    this.growth = growth;
     this.journal = journal;
   }
 
@@ -43,15 +48,20 @@ final class JournaledVolume extends Volume {
    */
   static JournaledVolume recover(Volume file, Path journalPath) throws IOException {
     Journal.Contents left = Journal.read(journalPath);
-    FileChannel journal = Journal.open(journalPath);
+    FileChannel growth = FileChannel.open(file.getFile().toPath(), StandardOpenOption.WRITE);
+    FileChannel journal = null;
     try {
+      journal = Journal.open(journalPath);
       if (left != null) {
         apply(file, left.length(), left.pages());
       }
       Journal.clear(journal);
-      return new JournaledVolume(file, journal);
+      return new JournaledVolume(file, growth, journal);
     } catch (IOException | RuntimeException e) {
-      journal.close();
+      growth.close();
+      if (journal != null) {
+        journal.close();
+      }
       throw e;
     }
   }
@@ -227,9 +237,34 @@ final class JournaledVolume extends Volume {
 
   // ============================================================ the rest: the file's
 
+  /**
+   * Grows the file, writing the zeros rather than leaving a hole: a full disk is then an
+   * IOException here, not a SIGBUS later when a mapped page finds no room. Growing appends zeros
+   * that no committed record refers to, so it needs no journal.
+   */
   @Override
-  public void ensureAvailable(long offset) {
-    // Growing appends zeros that no committed record refers to.
+  public synchronized void ensureAvailable(long offset) {
+    long slice = file.sliceSize() > 0 ? file.sliceSize() : Journal.PAGE;
+    long end = (offset + slice - 1) / slice * slice;
+    long size = file.length();
+    if (end > size) {
+      try {
+        size = Math.max(size, growth.size());
+        ByteBuffer zeros = ByteBuffer.allocate(1 << 16);
+        try {
+          for (long at = size; at < end; ) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), end - at));
+            at += growth.write(zeros, at);
+          }
+        } catch (IOException e) {
+          growth.truncate(size);
+          throw e;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot grow the MapDB store file " + file.getFile() + " to " + end + " bytes", e);
+      }
+    }
     file.ensureAvailable(offset);
   }
 
@@ -286,6 +321,7 @@ final class JournaledVolume extends Volume {
     changed = false;
     try {
       journal.close();
+      growth.close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot close the MapDB store's journal for " + file, e);
     } finally {

@@ -70,20 +70,23 @@ final class MapdbBackend implements StoreBackend {
 
   private final Path directory;
   private final Path registered;
-  private final DB db;
-  private final Map<String, BTreeMap<byte[], byte[]>> tables;
+  private final List<String> names;
+  // Replaced only after a failed commit, holding the writer and every gate permit.
+  private volatile DB db;
+  private volatile Map<String, BTreeMap<byte[], byte[]>> tables;
+  private volatile IOException broken; // why the store could not be reopened after a failed commit
   private final Gate gate = new Gate();
   private final Semaphore writer = new Semaphore(1, true);
   private volatile Write current;
   private volatile boolean closing;
   private boolean closed; // guarded by this
 
-  private MapdbBackend(
-      Path directory, Path registered, DB db, Map<String, BTreeMap<byte[], byte[]>> tables) {
+  private MapdbBackend(Path directory, Path registered, List<String> names, DB db) {
     this.directory = directory;
     this.registered = registered;
+    this.names = List.copyOf(names);
     this.db = db;
-    this.tables = tables;
+    this.tables = tablesOf(db, names);
   }
 
   /** Opens the store in {@code directory}, creating it and every table if absent. */
@@ -98,17 +101,9 @@ final class MapdbBackend implements StoreBackend {
     DB db = null;
     try {
       db = openDb(real.resolve(FILE));
-      Map<String, BTreeMap<byte[], byte[]>> tables = new HashMap<>();
-      for (String name : names) {
-        tables.put(
-            name,
-            db.treeMap(name, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)
-                // Large values (content chunks) live in records of their own, not in nodes.
-                .valuesOutsideNodesEnable()
-                .createOrOpen());
-      }
+      MapdbBackend backend = new MapdbBackend(absolute, real, names, db);
       db.commit(); // records tables created just now
-      return new MapdbBackend(absolute, real, db, Map.copyOf(tables));
+      return backend;
     } catch (DBException.FileLocked e) {
       OPEN.remove(real);
       throw new IOException(
@@ -127,6 +122,49 @@ final class MapdbBackend implements StoreBackend {
         throw new IOException("cannot open the MapDB store " + absolute + ": " + describe(e), e);
       }
       throw e;
+    }
+  }
+
+  /** Every table, creating those absent (a commit then records them). */
+  private static Map<String, BTreeMap<byte[], byte[]>> tablesOf(DB db, List<String> names) {
+    Map<String, BTreeMap<byte[], byte[]>> tables = new HashMap<>();
+    for (String name : names) {
+      tables.put(
+          name,
+          db.treeMap(name, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)
+              // Large values (content chunks) live in records of their own, not in nodes.
+              .valuesOutsideNodesEnable()
+              .createOrOpen());
+    }
+    return Map.copyOf(tables);
+  }
+
+  /**
+   * Opens the store again from its file after a failed commit. MapDB cannot undo a commit that
+   * failed part-way (its caches have moved into the volume's pending pages by then), but the file,
+   * through the journal, holds exactly the last commit. Called holding the writer and every gate
+   * permit.
+   */
+  private void reopen(RuntimeException failure) {
+    try {
+      db.close(); // drops the failed commit's pages
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    try {
+      DB again = openDb(registered.resolve(FILE));
+      tables = tablesOf(again, names);
+      db = again;
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+      broken =
+          new IOException(
+              "the MapDB store "
+                  + directory
+                  + " could not be opened again after a failed commit: "
+                  + describe(e)
+                  + "; close it and open it again",
+              e);
     }
   }
 
@@ -177,6 +215,7 @@ final class MapdbBackend implements StoreBackend {
   @Override
   public ReadTransaction read() throws IOException {
     checkOpen();
+    checkUsable();
     gate.enter();
     if (closing) {
       gate.exit(Thread.currentThread());
@@ -188,6 +227,7 @@ final class MapdbBackend implements StoreBackend {
   @Override
   public WriteTransaction write() throws IOException {
     checkOpen();
+    checkUsable();
     Write open = current;
     if (open != null && open.owner == Thread.currentThread()) {
       throw new IllegalStateException(
@@ -247,7 +287,9 @@ final class MapdbBackend implements StoreBackend {
         throw stillOpen(gate.taken() + " read transactions are");
       }
       alone = true;
-      db.close();
+      if (broken == null) { // else closed when the failed commit reopened it
+        db.close();
+      }
       closed = true;
       OPEN.remove(registered);
     } catch (DBException e) {
@@ -266,6 +308,13 @@ final class MapdbBackend implements StoreBackend {
   }
 
   // ============================================================ internals
+
+  private void checkUsable() throws IOException {
+    IOException why = broken;
+    if (why != null) {
+      throw new IOException(why.getMessage(), why);
+    }
+  }
 
   private void checkOpen() {
     if (closing) {
@@ -467,12 +516,7 @@ final class MapdbBackend implements StoreBackend {
         }
         db.commit();
       } catch (RuntimeException e) {
-        // Undo whatever part was applied, so the maps again hold the last commit.
-        try {
-          db.rollback();
-        } catch (RuntimeException undo) {
-          e.addSuppressed(undo);
-        }
+        reopen(e);
         throw failure("commit", e);
       } finally {
         gate.exitAlone();

@@ -82,6 +82,58 @@ class MapdbBackendTest extends StoreBackendContract {
     assertThat(get(store, "alpha", key(1))).isEqualTo(utf8("new"));
   }
 
+  @Test
+  void aFullDiskFailsTheCommitAndLosesNothingCommitted() throws Exception {
+    Path small = java.nio.file.Files.createDirectories(temp.resolve("small"));
+    int rc =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString())
+            .redirectErrorStream(true)
+            .start()
+            .waitFor();
+    org.junit.jupiter.api.Assumptions.assumeTrue(rc == 0, "mounting a small tmpfs needs root");
+    try {
+      Path filler = small.resolve("filler");
+      java.nio.file.Files.write(filler, new byte[1 << 20]);
+      Path directory = small.resolve("store");
+      java.util.Random random = new java.util.Random(5);
+      Map<Integer, byte[]> committed = new java.util.HashMap<>();
+      IOException full = null;
+      try (StoreBackend store = provider().open(directory, TABLES, Map.of())) {
+        for (int i = 0; i < 64 && full == null; i++) {
+          byte[] value = new byte[256 << 10];
+          random.nextBytes(value);
+          try (WriteTransaction txn = store.write()) {
+            txn.put("alpha", key(i), value);
+            txn.put("beta", key(i), utf8("small " + i));
+            txn.commit();
+            committed.put(i, value);
+          } catch (IOException e) {
+            full = e;
+          }
+        }
+        assertThat(full).as("a commit on the full disk fails").isNotNull();
+        assertThat(full).hasMessageContaining(directory.toString());
+        int failed = committed.size();
+        assertThat(failed).as("commits before the disk filled").isGreaterThan(2);
+        assertThat(get(store, "alpha", key(failed))).as("the failed commit left nothing").isNull();
+        assertThat(get(store, "beta", key(failed))).isNull();
+        for (Map.Entry<Integer, byte[]> e : committed.entrySet()) {
+          assertThat(get(store, "alpha", key(e.getKey()))).isEqualTo(e.getValue());
+        }
+        java.nio.file.Files.delete(filler); // room again
+        commit(store, txn -> txn.put("beta", key(999), utf8("after")));
+      }
+      try (StoreBackend store = provider().open(directory, TABLES, Map.of())) {
+        assertThat(get(store, "beta", key(999))).isEqualTo(utf8("after"));
+        for (Map.Entry<Integer, byte[]> e : committed.entrySet()) {
+          assertThat(get(store, "alpha", key(e.getKey()))).isEqualTo(e.getValue());
+        }
+      }
+    } finally {
+      new ProcessBuilder("umount", "-l", small.toString()).start().waitFor();
+    }
+  }
+
   /** Opens a store in another JVM, writes to it, and holds it until its stdin closes. */
   static final class Holder {
     private Holder() {}
