@@ -325,6 +325,9 @@ public final class VersionStore implements AutoCloseable {
     long sequence;
     private long nextNode;
 
+    /** The first node this append allocates: nodes from it on are new to the store. */
+    private final long firstNew;
+
     /** Usage counters, or null for a store written before they existed. */
     private final long[] usage;
 
@@ -360,6 +363,7 @@ public final class VersionStore implements AutoCloseable {
       this.sequence = lastSequence(txn);
       byte[] next = txn.get("meta", NEXT_NODE);
       this.nextNode = next == null ? ROOT + 1 : Codec.u64(next, 0);
+      this.firstNew = nextNode;
       long[] counted = usageCounters(txn);
       if (counted == null && sequence == 0 && isEmpty(txn, "chunks")) {
         counted = new long[3]; // a new store: count from its first append on
@@ -396,7 +400,8 @@ public final class VersionStore implements AutoCloseable {
       Entry entry = new Entry(parent, name);
       Long node = names.get(entry);
       if (node == null) {
-        node = VersionStore.nameAt(txn, parent, name, Long.MAX_VALUE);
+        // A directory this append made has in the store only the entries cached here.
+        node = parent >= firstNew ? 0 : VersionStore.nameAt(txn, parent, name, Long.MAX_VALUE);
         names.put(entry, node);
       }
       return node;
@@ -713,17 +718,8 @@ public final class VersionStore implements AutoCloseable {
         nanos = Long.MAX_VALUE - 1;
       }
       nanos = Math.min(nanos, Long.MAX_VALUE - 1);
-      long[] found = {0};
-      txn.scan(
-          "times",
-          Codec.u64(0),
-          Codec.u64(nanos + 1),
-          true,
-          (key, value) -> {
-            found[0] = Codec.u64(key, 8);
-            return false;
-          });
-      return found[0];
+      Map.Entry<byte[], byte[]> found = txn.last("times", Codec.u64(0), Codec.u64(nanos + 1));
+      return found == null ? 0 : Codec.u64(found.getKey(), 8);
     }
     return Math.min(point.sequenceOrNegative(), last);
   }
@@ -1316,17 +1312,14 @@ public final class VersionStore implements AutoCloseable {
   /** The node named {@code name} in {@code parent} at {@code seq}, or 0. */
   private static long nameAt(ReadTransaction txn, long parent, byte[] name, long seq)
       throws IOException {
-    long[] found = {0};
-    txn.scan(
-        "names",
-        Codec.nameKey(parent, name, 0),
-        seq == Long.MAX_VALUE ? Codec.nameEnd(parent, name) : Codec.nameKey(parent, name, seq + 1),
-        true,
-        (key, value) -> {
-          found[0] = value.length == 0 ? 0 : Codec.u64(value, 0);
-          return false;
-        });
-    return found[0];
+    Map.Entry<byte[], byte[]> found =
+        txn.last(
+            "names",
+            Codec.nameKey(parent, name, 0),
+            seq == Long.MAX_VALUE
+                ? Codec.nameEnd(parent, name)
+                : Codec.nameKey(parent, name, seq + 1));
+    return found == null || found.getValue().length == 0 ? 0 : Codec.u64(found.getValue(), 0);
   }
 
   /** A directory's entries at {@code seq}: name to node, in name order. */
@@ -1362,31 +1355,21 @@ public final class VersionStore implements AutoCloseable {
   }
 
   static NodeState stateAt(ReadTransaction txn, long node, long seq) throws IOException {
-    NodeState[] found = {null};
-    txn.scan(
-        "states",
-        Codec.nodeKey(node, 0),
-        seq == Long.MAX_VALUE ? Codec.nodeKey(node + 1, 0) : Codec.nodeKey(node, seq + 1),
-        true,
-        (key, value) -> {
-          found[0] = Codec.decodeState(value);
-          return false;
-        });
-    return found[0];
+    Map.Entry<byte[], byte[]> found =
+        txn.last(
+            "states",
+            Codec.nodeKey(node, 0),
+            seq == Long.MAX_VALUE ? Codec.nodeKey(node + 1, 0) : Codec.nodeKey(node, seq + 1));
+    return found == null ? null : Codec.decodeState(found.getValue());
   }
 
   static List<Link> linksAt(ReadTransaction txn, long node, long seq) throws IOException {
-    List<List<Link>> found = new ArrayList<>(1);
-    txn.scan(
-        "links",
-        Codec.nodeKey(node, 0),
-        seq == Long.MAX_VALUE ? Codec.nodeKey(node + 1, 0) : Codec.nodeKey(node, seq + 1),
-        true,
-        (key, value) -> {
-          found.add(Codec.decodeLinks(value));
-          return false;
-        });
-    return found.isEmpty() ? List.of() : found.get(0);
+    Map.Entry<byte[], byte[]> found =
+        txn.last(
+            "links",
+            Codec.nodeKey(node, 0),
+            seq == Long.MAX_VALUE ? Codec.nodeKey(node + 1, 0) : Codec.nodeKey(node, seq + 1));
+    return found == null ? List.of() : Codec.decodeLinks(found.getValue());
   }
 
   /** The path of a node at {@code seq} (its first name), or null if it had none then. */
