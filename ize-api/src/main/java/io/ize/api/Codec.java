@@ -62,7 +62,7 @@ final class Codec {
 
   static byte[] encode(NodeState s) {
     byte[] link = s.linkTarget();
-    Map<String, byte[]> xattrs = s.xattrs();
+    Map<String, byte[]> xattrs = s.xattrsUncopied();
     List<byte[]> names = new ArrayList<>(xattrs.size());
     int length = 3 * 4 + 3 * 8 + 4 + sizeOf(link) + 4 + 1 + (s.content() == null ? 0 : 32);
     for (Map.Entry<String, byte[]> e : xattrs.entrySet()) {
