@@ -1,11 +1,6 @@
 package io.ize.api;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -62,52 +57,57 @@ final class Codec {
   }
 
   // ------------------------------------------------------------------ values
+  // Big-endian fields, a byte array as its length (-1 for null) then its bytes: the layout
+  // DataOutputStream wrote when the store format was fixed, built here in one exact-size array.
 
   static byte[] encode(NodeState s) {
-    return write(
-        out -> {
-          out.writeInt(s.mode());
-          out.writeInt(s.uid());
-          out.writeInt(s.gid());
-          out.writeLong(s.rdev());
-          out.writeLong(s.size());
-          out.writeLong(s.mtimeSeconds());
-          out.writeInt(s.mtimeNanos());
-          writeBytes(out, s.linkTarget());
-          Map<String, byte[]> xattrs = s.xattrs();
-          out.writeInt(xattrs.size());
-          for (Map.Entry<String, byte[]> e : xattrs.entrySet()) {
-            writeBytes(out, e.getKey().getBytes(StandardCharsets.UTF_8));
-            writeBytes(out, e.getValue());
-          }
-          out.writeBoolean(s.content() != null);
-          if (s.content() != null) {
-            out.write(s.content().bytes());
-          }
-        });
+    byte[] link = s.linkTarget();
+    Map<String, byte[]> xattrs = s.xattrsUncopied();
+    List<byte[]> names = new ArrayList<>(xattrs.size());
+    int length = 3 * 4 + 3 * 8 + 4 + sizeOf(link) + 4 + 1 + (s.content() == null ? 0 : 32);
+    for (Map.Entry<String, byte[]> e : xattrs.entrySet()) {
+      byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+      names.add(name);
+      length += sizeOf(name) + sizeOf(e.getValue());
+    }
+    ByteBuffer out = ByteBuffer.allocate(length);
+    out.putInt(s.mode()).putInt(s.uid()).putInt(s.gid());
+    out.putLong(s.rdev()).putLong(s.size()).putLong(s.mtimeSeconds()).putInt(s.mtimeNanos());
+    putBytes(out, link);
+    out.putInt(xattrs.size());
+    int i = 0;
+    for (byte[] value : xattrs.values()) {
+      putBytes(out, names.get(i++));
+      putBytes(out, value);
+    }
+    out.put((byte) (s.content() == null ? 0 : 1));
+    if (s.content() != null) {
+      out.put(s.content().bytes());
+    }
+    return out.array();
   }
 
   static NodeState decodeState(byte[] bytes) {
     return read(
         bytes,
         in -> {
-          int mode = in.readInt();
-          int uid = in.readInt();
-          int gid = in.readInt();
-          long rdev = in.readLong();
-          long size = in.readLong();
-          long seconds = in.readLong();
-          int nanos = in.readInt();
-          byte[] link = readBytes(in);
-          int count = in.readInt();
-          Map<String, byte[]> xattrs = new TreeMap<>();
+          int mode = in.getInt();
+          int uid = in.getInt();
+          int gid = in.getInt();
+          long rdev = in.getLong();
+          long size = in.getLong();
+          long seconds = in.getLong();
+          int nanos = in.getInt();
+          byte[] link = getBytes(in);
+          int count = in.getInt();
+          Map<String, byte[]> xattrs = count == 0 ? Map.of() : new TreeMap<>();
           for (int i = 0; i < count; i++) {
-            xattrs.put(new String(readBytes(in), StandardCharsets.UTF_8), readBytes(in));
+            xattrs.put(new String(getBytes(in), StandardCharsets.UTF_8), getBytes(in));
           }
           ContentId content = null;
-          if (in.readBoolean()) {
+          if (in.get() != 0) {
             byte[] hash = new byte[32];
-            in.readFully(hash);
+            in.get(hash);
             content = ContentId.of(hash);
           }
           return new NodeState(mode, uid, gid, rdev, size, seconds, nanos, link, xattrs, content);
@@ -115,30 +115,32 @@ final class Codec {
   }
 
   static byte[] encode(LogEntry e) {
-    return write(
-        out -> {
-          out.writeLong(e.timeNanos());
-          out.writeByte(e.operation().ordinal());
-          writeBytes(out, e.pathBytes());
-          writeBytes(out, e.targetBytes());
-          out.writeInt(e.nodes().length);
-          for (long node : e.nodes()) {
-            out.writeLong(node);
-          }
-        });
+    byte[] path = e.pathBytes();
+    byte[] target = e.targetBytes();
+    long[] nodes = e.nodes();
+    ByteBuffer out =
+        ByteBuffer.allocate(8 + 1 + sizeOf(path) + sizeOf(target) + 4 + 8 * nodes.length);
+    out.putLong(e.timeNanos()).put((byte) e.operation().ordinal());
+    putBytes(out, path);
+    putBytes(out, target);
+    out.putInt(nodes.length);
+    for (long node : nodes) {
+      out.putLong(node);
+    }
+    return out.array();
   }
 
   static LogEntry decodeEntry(long sequence, byte[] bytes) {
     return read(
         bytes,
         in -> {
-          long time = in.readLong();
-          Operation operation = Operation.values()[in.readByte()];
-          byte[] path = readBytes(in);
-          byte[] target = readBytes(in);
-          long[] nodes = new long[in.readInt()];
+          long time = in.getLong();
+          Operation operation = Operation.values()[in.get()];
+          byte[] path = getBytes(in);
+          byte[] target = getBytes(in);
+          long[] nodes = new long[count(in, 8)];
           for (int i = 0; i < nodes.length; i++) {
-            nodes[i] = in.readLong();
+            nodes[i] = in.getLong();
           }
           return new LogEntry(sequence, time, operation, path, target, nodes);
         });
@@ -146,24 +148,27 @@ final class Codec {
 
   /** A node's names: (parent, name) pairs; empty once the node is gone. */
   static byte[] encodeLinks(List<Link> links) {
-    return write(
-        out -> {
-          out.writeInt(links.size());
-          for (Link link : links) {
-            out.writeLong(link.parent);
-            writeBytes(out, link.name);
-          }
-        });
+    int length = 4;
+    for (Link link : links) {
+      length += 8 + sizeOf(link.name);
+    }
+    ByteBuffer out = ByteBuffer.allocate(length);
+    out.putInt(links.size());
+    for (Link link : links) {
+      out.putLong(link.parent);
+      putBytes(out, link.name);
+    }
+    return out.array();
   }
 
   static List<Link> decodeLinks(byte[] bytes) {
     return read(
         bytes,
         in -> {
-          int count = in.readInt();
+          int count = count(in, 12);
           List<Link> links = new ArrayList<>(count);
           for (int i = 0; i < count; i++) {
-            links.add(new Link(in.readLong(), readBytes(in)));
+            links.add(new Link(in.getLong(), getBytes(in)));
           }
           return links;
         });
@@ -186,48 +191,49 @@ final class Codec {
 
   // ------------------------------------------------------------------ plumbing
 
-  private interface Writer {
-    void write(DataOutputStream out) throws IOException;
-  }
-
   private interface Reader<T> {
-    T read(DataInputStream in) throws IOException;
-  }
-
-  private static byte[] write(Writer writer) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      writer.write(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    T read(ByteBuffer in);
   }
 
   private static <T> T read(byte[] bytes, Reader<T> reader) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      return reader.read(in);
-    } catch (IOException e) {
+    try {
+      return reader.read(ByteBuffer.wrap(bytes));
+    } catch (BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException e) {
       throw new IllegalStateException("corrupt record in the version store", e);
     }
   }
 
-  private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+  private static int sizeOf(byte[] bytes) {
+    return 4 + (bytes == null ? 0 : bytes.length);
+  }
+
+  private static void putBytes(ByteBuffer out, byte[] bytes) {
     if (bytes == null) {
-      out.writeInt(-1);
+      out.putInt(-1);
     } else {
-      out.writeInt(bytes.length);
-      out.write(bytes);
+      out.putInt(bytes.length).put(bytes);
     }
   }
 
-  private static byte[] readBytes(DataInputStream in) throws IOException {
-    int length = in.readInt();
+  private static byte[] getBytes(ByteBuffer in) {
+    int length = in.getInt();
     if (length < 0) {
       return null;
     }
-    byte[] bytes = new byte[length];
-    in.readFully(bytes);
+    byte[] bytes = new byte[count(length, in, 1)];
+    in.get(bytes);
     return bytes;
+  }
+
+  /** A count read from {@code in}, of items at least {@code size} bytes each. */
+  private static int count(ByteBuffer in, int size) {
+    return count(in.getInt(), in, size);
+  }
+
+  private static int count(int count, ByteBuffer in, int size) {
+    if (count < 0 || (long) count * size > in.remaining()) {
+      throw new BufferUnderflowException(); // a corrupt count: fail before allocating it
+    }
+    return count;
   }
 }

@@ -334,17 +334,12 @@ final class Collector {
       Deque<long[]> listed,
       Set<List<Long>> seen)
       throws IOException {
-    long[] found = {-1};
-    txn.scan(
-        table == STATES ? "states" : "links",
-        Codec.nodeKey(node, 0),
-        Codec.nodeKey(node, seq + 1),
-        true,
-        (key, value) -> {
-          found[0] = Codec.u64(key, 8);
-          return false;
-        });
-    long at = found[0];
+    Map.Entry<byte[], byte[]> found =
+        txn.last(
+            table == STATES ? "states" : "links",
+            Codec.nodeKey(node, 0),
+            Codec.nodeKey(node, seq + 1));
+    long at = found == null ? -1 : Codec.u64(found.getKey(), 8);
     if (at < 0 || at > horizon) {
       return;
     }

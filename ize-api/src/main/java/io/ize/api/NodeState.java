@@ -55,9 +55,13 @@ public final class NodeState {
     this.mtimeSeconds = mtimeSeconds;
     this.mtimeNanos = mtimeNanos;
     this.linkTarget = linkTarget == null ? null : linkTarget.clone();
-    TreeMap<String, byte[]> copy = new TreeMap<>();
-    xattrs.forEach((k, v) -> copy.put(k, v.clone()));
-    this.xattrs = Collections.unmodifiableMap(copy);
+    if (xattrs.isEmpty()) {
+      this.xattrs = Collections.emptySortedMap(); // most files have none: no map per state
+    } else {
+      TreeMap<String, byte[]> copy = new TreeMap<>();
+      xattrs.forEach((k, v) -> copy.put(k, v.clone()));
+      this.xattrs = Collections.unmodifiableMap(copy);
+    }
     this.content = content;
   }
 
@@ -112,6 +116,11 @@ public final class NodeState {
   /** The link's target, or null if this is not a symbolic link. */
   public byte[] linkTarget() {
     return linkTarget == null ? null : linkTarget.clone();
+  }
+
+  /** The extended attributes themselves, sorted by name, for the store's encoder to read. */
+  Map<String, byte[]> xattrsUncopied() {
+    return xattrs;
   }
 
   /** Extended attributes by name, sorted; values are copies on each call. */

@@ -325,14 +325,35 @@ public final class VersionStore implements AutoCloseable {
     long sequence;
     private long nextNode;
 
+    /** The first node this append allocates: nodes from it on are new to the store. */
+    private final long firstNew;
+
     /** Usage counters, or null for a store written before they existed. */
     private final long[] usage;
 
     /** Chunks this append carried that no manifest in it named (yet). */
     private final Set<ByteBuffer> carried = new java.util.HashSet<>();
 
-    /** The logical bytes counted for each state key this append wrote. */
-    private final Map<ByteBuffer, Long> counted = new HashMap<>();
+    /**
+     * The logical bytes counted for each node whose state the current event wrote: a state key
+     * holds the event's sequence number, so only one event can write it twice.
+     */
+    private final Map<Long, Long> counted = new HashMap<>();
+
+    /*
+     * What this append has read or written, as of its latest record, so that a batch does not
+     * read the store again for each event: the Writer is the transaction's only user, and every
+     * write it makes to these tables goes through link, unlink and putState, which update them.
+     */
+
+    /** Directory entries: (parent, name) to node, 0 for none. */
+    private final Map<Entry, Long> names = new HashMap<>();
+
+    /** Each node's latest state; a node known to have none maps to null. */
+    private final Map<Long, NodeState> states = new HashMap<>();
+
+    /** Each node's latest names. */
+    private final Map<Long, List<Link>> links = new HashMap<>();
 
     /** Whether the unnamed table may hold entries a manifest now names. */
     private boolean unnamed;
@@ -342,6 +363,7 @@ public final class VersionStore implements AutoCloseable {
       this.sequence = lastSequence(txn);
       byte[] next = txn.get("meta", NEXT_NODE);
       this.nextNode = next == null ? ROOT + 1 : Codec.u64(next, 0);
+      this.firstNew = nextNode;
       long[] counted = usageCounters(txn);
       if (counted == null && sequence == 0 && isEmpty(txn, "chunks")) {
         counted = new long[3]; // a new store: count from its first append on
@@ -363,14 +385,66 @@ public final class VersionStore implements AutoCloseable {
     }
 
     private void putState(long node, long seq, NodeState state) throws IOException {
-      byte[] key = Codec.nodeKey(node, seq);
-      txn.put("states", key, Codec.encode(state));
+      txn.put("states", Codec.nodeKey(node, seq), Codec.encode(state));
+      states.put(node, state);
       if (usage != null) {
-        // A key written twice in one append (a file first seen, then its content) counts once.
+        // A key written twice in one event (a file first seen, then its content) counts once.
         long size = state.content() == null ? 0 : state.size();
-        Long before = counted.put(ByteBuffer.wrap(key), size);
+        Long before = counted.put(node, size);
         usage[0] += size - (before == null ? 0 : before);
       }
+    }
+
+    /** The node named {@code name} in {@code parent}, or 0. */
+    private long nameAt(long parent, byte[] name) throws IOException {
+      Entry entry = new Entry(parent, name);
+      Long node = names.get(entry);
+      if (node == null) {
+        // A directory this append made has in the store only the entries cached here.
+        node = parent >= firstNew ? 0 : VersionStore.nameAt(txn, parent, name, Long.MAX_VALUE);
+        names.put(entry, node);
+      }
+      return node;
+    }
+
+    /** The node at {@code path}, or 0. */
+    private long resolve(byte[] path) throws IOException {
+      long node = ROOT;
+      int start = 0;
+      while (start < path.length && node != 0) {
+        int end = indexOf(path, (byte) '/', start);
+        node = nameAt(node, Arrays.copyOfRange(path, start, end));
+        start = end + 1;
+      }
+      return node;
+    }
+
+    /** A node's latest state, or null. */
+    private NodeState stateAt(long node) throws IOException {
+      NodeState state = states.get(node);
+      if (state == null && !states.containsKey(node)) {
+        state = VersionStore.stateAt(txn, node, Long.MAX_VALUE);
+        states.put(node, state);
+      }
+      return state;
+    }
+
+    /** A node's latest names (not to be changed). */
+    private List<Link> linksAt(long node) throws IOException {
+      List<Link> found = links.get(node);
+      if (found == null) {
+        found = VersionStore.linksAt(txn, node, Long.MAX_VALUE);
+        links.put(node, found);
+      }
+      return found;
+    }
+
+    /** Allocates a node the store has never seen: it has no names and no state yet. */
+    private long newNode() {
+      long node = nextNode++;
+      links.put(node, List.of());
+      states.put(node, null);
+      return node;
     }
 
     void apply(Event event) throws IOException {
@@ -388,9 +462,10 @@ public final class VersionStore implements AutoCloseable {
       if (op == null) {
         return;
       }
+      counted.clear();
       if (op == Operation.PREIMAGE) {
-        long known = resolve(txn, event.path(), Long.MAX_VALUE);
-        NodeState current = known == 0 ? null : stateAt(txn, known, Long.MAX_VALUE);
+        long known = resolve(event.path());
+        NodeState current = known == 0 ? null : stateAt(known);
         if (current != null && Objects.equals(current.content(), event.state().content())) {
           return;
         }
@@ -410,12 +485,12 @@ public final class VersionStore implements AutoCloseable {
           {
             long parent = ensure(parentOf(path), event, seq);
             byte[] name = nameOf(path);
-            long replaced = nameAt(txn, parent, name, Long.MAX_VALUE);
+            long replaced = nameAt(parent, name);
             if (replaced != 0) {
               unlink(replaced, parent, name, seq);
               nodes.add(replaced);
             }
-            long node = nextNode++;
+            long node = newNode();
             link(node, parent, name, seq);
             putState(node, seq, event.state());
             nodes.add(0, node);
@@ -432,8 +507,8 @@ public final class VersionStore implements AutoCloseable {
         case UNLINK:
         case RMDIR:
           {
-            long parent = resolve(txn, parentOf(path), Long.MAX_VALUE);
-            long node = parent == 0 ? 0 : nameAt(txn, parent, nameOf(path), Long.MAX_VALUE);
+            long parent = resolve(parentOf(path));
+            long node = parent == 0 ? 0 : nameAt(parent, nameOf(path));
             if (node != 0) {
               unlink(node, parent, nameOf(path), seq);
               nodes.add(node);
@@ -450,7 +525,7 @@ public final class VersionStore implements AutoCloseable {
             long node = ensure(path, event, seq);
             NodeState state = event.state();
             if (event.manifest() == null && !op.changesContent()) {
-              NodeState previous = stateAt(txn, node, Long.MAX_VALUE);
+              NodeState previous = stateAt(node);
               if (previous != null) {
                 state = state.withContent(previous.content(), previous.size());
               }
@@ -459,7 +534,10 @@ public final class VersionStore implements AutoCloseable {
             nodes.add(node);
           }
       }
-      long[] touched = nodes.stream().mapToLong(Long::longValue).toArray();
+      long[] touched = new long[nodes.size()];
+      for (int i = 0; i < touched.length; i++) {
+        touched[i] = nodes.get(i);
+      }
       LogEntry entry = new LogEntry(seq, event.timeNanos(), op, path, event.target(), touched);
       txn.put("records", Codec.u64(seq), Codec.encode(entry));
       txn.put("times", Codec.concat(Codec.u64(event.timeNanos()), Codec.u64(seq)), EMPTY);
@@ -481,8 +559,8 @@ public final class VersionStore implements AutoCloseable {
       byte[] to = event.target();
       long fromParent = ensure(parentOf(from), event, seq);
       long toParent = ensure(parentOf(to), event, seq);
-      long node = nameAt(txn, fromParent, nameOf(from), Long.MAX_VALUE);
-      long other = nameAt(txn, toParent, nameOf(to), Long.MAX_VALUE);
+      long node = nameAt(fromParent, nameOf(from));
+      long other = nameAt(toParent, nameOf(to));
       boolean exchange = (event.flags() & 2) != 0;
       if (node == 0) {
         // Never seen before the move: it arrives under its new name, as a new file that
@@ -524,9 +602,9 @@ public final class VersionStore implements AutoCloseable {
       while (start < path.length) {
         int end = indexOf(path, (byte) '/', start);
         byte[] name = Arrays.copyOfRange(path, start, end);
-        long child = nameAt(txn, node, name, Long.MAX_VALUE);
+        long child = nameAt(node, name);
         if (child == 0) {
-          child = nextNode++;
+          child = newNode();
           link(child, node, name, seq);
           byte[] prefix = Arrays.copyOf(path, end);
           NodeState state = stateFor(prefix, event);
@@ -558,16 +636,45 @@ public final class VersionStore implements AutoCloseable {
 
     private void link(long node, long parent, byte[] name, long seq) throws IOException {
       txn.put("names", Codec.nameKey(parent, name, seq), Codec.u64(node));
-      List<Link> links = new ArrayList<>(linksAt(txn, node, Long.MAX_VALUE));
-      links.add(new Link(parent, name));
-      txn.put("links", Codec.nodeKey(node, seq), Codec.encodeLinks(links));
+      names.put(new Entry(parent, name), node);
+      List<Link> now = new ArrayList<>(linksAt(node));
+      now.add(new Link(parent, name));
+      txn.put("links", Codec.nodeKey(node, seq), Codec.encodeLinks(now));
+      links.put(node, now);
     }
 
     private void unlink(long node, long parent, byte[] name, long seq) throws IOException {
       txn.put("names", Codec.nameKey(parent, name, seq), EMPTY);
-      List<Link> links = new ArrayList<>(linksAt(txn, node, Long.MAX_VALUE));
-      links.removeIf(l -> l.is(parent, name));
-      txn.put("links", Codec.nodeKey(node, seq), Codec.encodeLinks(links));
+      names.put(new Entry(parent, name), 0L);
+      List<Link> now = new ArrayList<>(linksAt(node));
+      now.removeIf(l -> l.is(parent, name));
+      txn.put("links", Codec.nodeKey(node, seq), Codec.encodeLinks(now));
+      links.put(node, now);
+    }
+  }
+
+  /** A directory entry's identity, as a hash key. */
+  private static final class Entry {
+    private final long parent;
+    private final byte[] name;
+    private final int hash;
+
+    Entry(long parent, byte[] name) {
+      this.parent = parent;
+      this.name = name;
+      this.hash = Long.hashCode(parent) * 31 + Arrays.hashCode(name);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Entry
+          && ((Entry) other).parent == parent
+          && Arrays.equals(((Entry) other).name, name);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
     }
   }
 
@@ -611,17 +718,8 @@ public final class VersionStore implements AutoCloseable {
         nanos = Long.MAX_VALUE - 1;
       }
       nanos = Math.min(nanos, Long.MAX_VALUE - 1);
-      long[] found = {0};
-      txn.scan(
-          "times",
-          Codec.u64(0),
-          Codec.u64(nanos + 1),
-          true,
-          (key, value) -> {
-            found[0] = Codec.u64(key, 8);
-            return false;
-          });
-      return found[0];
+      Map.Entry<byte[], byte[]> found = txn.last("times", Codec.u64(0), Codec.u64(nanos + 1));
+      return found == null ? 0 : Codec.u64(found.getKey(), 8);
     }
     return Math.min(point.sequenceOrNegative(), last);
   }
@@ -1214,17 +1312,14 @@ public final class VersionStore implements AutoCloseable {
   /** The node named {@code name} in {@code parent} at {@code seq}, or 0. */
   private static long nameAt(ReadTransaction txn, long parent, byte[] name, long seq)
       throws IOException {
-    long[] found = {0};
-    txn.scan(
-        "names",
-        Codec.nameKey(parent, name, 0),
-        seq == Long.MAX_VALUE ? Codec.nameEnd(parent, name) : Codec.nameKey(parent, name, seq + 1),
-        true,
-        (key, value) -> {
-          found[0] = value.length == 0 ? 0 : Codec.u64(value, 0);
-          return false;
-        });
-    return found[0];
+    Map.Entry<byte[], byte[]> found =
+        txn.last(
+            "names",
+            Codec.nameKey(parent, name, 0),
+            seq == Long.MAX_VALUE
+                ? Codec.nameEnd(parent, name)
+                : Codec.nameKey(parent, name, seq + 1));
+    return found == null || found.getValue().length == 0 ? 0 : Codec.u64(found.getValue(), 0);
   }
 
   /** A directory's entries at {@code seq}: name to node, in name order. */
@@ -1260,31 +1355,21 @@ public final class VersionStore implements AutoCloseable {
   }
 
   static NodeState stateAt(ReadTransaction txn, long node, long seq) throws IOException {
-    NodeState[] found = {null};
-    txn.scan(
-        "states",
-        Codec.nodeKey(node, 0),
-        seq == Long.MAX_VALUE ? Codec.nodeKey(node + 1, 0) : Codec.nodeKey(node, seq + 1),
-        true,
-        (key, value) -> {
-          found[0] = Codec.decodeState(value);
-          return false;
-        });
-    return found[0];
+    Map.Entry<byte[], byte[]> found =
+        txn.last(
+            "states",
+            Codec.nodeKey(node, 0),
+            seq == Long.MAX_VALUE ? Codec.nodeKey(node + 1, 0) : Codec.nodeKey(node, seq + 1));
+    return found == null ? null : Codec.decodeState(found.getValue());
   }
 
   static List<Link> linksAt(ReadTransaction txn, long node, long seq) throws IOException {
-    List<List<Link>> found = new ArrayList<>(1);
-    txn.scan(
-        "links",
-        Codec.nodeKey(node, 0),
-        seq == Long.MAX_VALUE ? Codec.nodeKey(node + 1, 0) : Codec.nodeKey(node, seq + 1),
-        true,
-        (key, value) -> {
-          found.add(Codec.decodeLinks(value));
-          return false;
-        });
-    return found.isEmpty() ? List.of() : found.get(0);
+    Map.Entry<byte[], byte[]> found =
+        txn.last(
+            "links",
+            Codec.nodeKey(node, 0),
+            seq == Long.MAX_VALUE ? Codec.nodeKey(node + 1, 0) : Codec.nodeKey(node, seq + 1));
+    return found == null ? List.of() : Codec.decodeLinks(found.getValue());
   }
 
   /** The path of a node at {@code seq} (its first name), or null if it had none then. */

@@ -1,6 +1,9 @@
 package io.ize.spi;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /** A read-only view of the store as of the transaction's start; used by one thread. */
 public interface ReadTransaction extends AutoCloseable {
@@ -16,6 +19,29 @@ public interface ReadTransaction extends AutoCloseable {
    */
   void scan(String table, byte[] from, byte[] to, boolean reverse, EntryVisitor visitor)
       throws IOException;
+
+  /**
+   * The entry with the greatest key in {@code from <= key < to}, or null if there is none: what a
+   * descending {@link #scan} visits first. The version store asks this for every "latest version at
+   * or before" lookup, so backends should override the default, which runs such a scan, with one
+   * seek.
+   *
+   * @param to the bound (exclusive), or null for no upper bound
+   * @return the entry, whose arrays are the caller's to keep, or null
+   */
+  default Map.Entry<byte[], byte[]> last(String table, byte[] from, byte[] to) throws IOException {
+    List<Map.Entry<byte[], byte[]>> found = new ArrayList<>(1);
+    scan(
+        table,
+        from,
+        to,
+        true,
+        (key, value) -> {
+          found.add(Map.entry(key, value));
+          return false;
+        });
+    return found.isEmpty() ? null : found.get(0);
+  }
 
   /** Ends the transaction (a write transaction not committed is rolled back); safe twice. */
   @Override

@@ -438,6 +438,34 @@ final class MapdbBackend implements StoreBackend {
     }
 
     @Override
+    public Map.Entry<byte[], byte[]> last(String table, byte[] from, byte[] to) throws IOException {
+      checkLive();
+      BTreeMap<byte[], byte[]> map = table(table);
+      Objects.requireNonNull(from, "from");
+      if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
+        return null;
+      }
+      Map.Entry<byte[], byte[]> found;
+      try {
+        found = to == null ? map.lastEntry() : map.lowerEntry(to);
+      } catch (DBException e) {
+        throw failure("reading table " + table, e);
+      }
+      if (found != null) {
+        // As in scan: the key array may be the node's, the value is deserialized afresh.
+        found =
+            Arrays.compareUnsigned(found.getKey(), from) < 0
+                ? null
+                : Map.entry(found.getKey().clone(), found.getValue());
+      }
+      Pending pending = pending();
+      if (pending != null) {
+        found = pending.last(table, from, to, found);
+      }
+      return found == Pending.HIDDEN ? ReadTransaction.super.last(table, from, to) : found;
+    }
+
+    @Override
     public void close() {
       if (!done) {
         done = true;

@@ -19,6 +19,9 @@ final class Pending {
   /** Marks a deleted key; compared by identity, never handed out. */
   static final byte[] DELETED = new byte[0];
 
+  /** What {@link #last} answers when a pending deletion hides the last entry. */
+  static final Map.Entry<byte[], byte[]> HIDDEN = Map.entry(new byte[0], new byte[0]);
+
   private final Map<String, NavigableMap<byte[], byte[]>> tables = new HashMap<>();
 
   void put(String table, byte[] key, byte[] value) {
@@ -52,6 +55,27 @@ final class Pending {
     NavigableMap<byte[], byte[]> range =
         to == null ? pending.tailMap(from, true) : pending.subMap(from, true, to, false);
     return (reverse ? range.descendingMap() : range).entrySet().iterator();
+  }
+
+  /**
+   * The last entry of {@code from <= key < to} ({@code to} null for no bound), given the last
+   * committed one there (or null), with the pending changes overlaid; {@link #HIDDEN} if a pending
+   * deletion hides the last entry, when the caller must scan further back. Arrays handed out are
+   * copies.
+   */
+  Map.Entry<byte[], byte[]> last(
+      String table, byte[] from, byte[] to, Map.Entry<byte[], byte[]> committed) {
+    NavigableMap<byte[], byte[]> pending = tables.get(table);
+    Map.Entry<byte[], byte[]> change =
+        pending == null ? null : to == null ? pending.lastEntry() : pending.lowerEntry(to);
+    if (change == null
+        || Arrays.compareUnsigned(change.getKey(), from) < 0
+        || committed != null && Arrays.compareUnsigned(change.getKey(), committed.getKey()) < 0) {
+      return committed;
+    }
+    return change.getValue() == DELETED
+        ? HIDDEN
+        : Map.entry(change.getKey().clone(), change.getValue().clone());
   }
 
   private NavigableMap<byte[], byte[]> table(String table) {

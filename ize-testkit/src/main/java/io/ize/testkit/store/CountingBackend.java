@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A backend that passes everything to another and counts what the version store asks of it: puts
- * and deletes by table, gets, scans and the entries scans visit. It can also fail the next write
- * transaction after a number of puts, as a process stopping abruptly would leave it: uncommitted.
+ * and deletes by table, gets, scans and the entries scans visit (or last returns). It can also fail
+ * the next write transaction after a number of puts, as a process stopping abruptly would leave it:
+ * uncommitted.
  *
  * <p>Counters are thread-safe; reads on any thread are counted.
  */
@@ -72,7 +73,7 @@ final class CountingBackend implements StoreBackend {
     return gets.get();
   }
 
-  /** Entries handed to scan visitors since the last reset. */
+  /** Entries handed to scan visitors or returned by last since the last reset. */
   long visited() {
     return visited.get();
   }
@@ -143,6 +144,15 @@ final class CountingBackend implements StoreBackend {
             visited.incrementAndGet();
             return visitor.visit(key, value);
           });
+    }
+
+    @Override
+    public Map.Entry<byte[], byte[]> last(String table, byte[] from, byte[] to) throws IOException {
+      Map.Entry<byte[], byte[]> found = txn.last(table, from, to);
+      if (found != null) {
+        visited.incrementAndGet(); // the entry a reverse scan would have visited
+      }
+      return found;
     }
 
     @Override

@@ -135,6 +135,18 @@ final class MemoryBackend implements StoreBackend {
     }
 
     @Override
+    public Map.Entry<byte[], byte[]> last(String table, byte[] from, byte[] to) {
+      NavigableMap<byte[], byte[]> all = table(table);
+      if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
+        return null;
+      }
+      Map.Entry<byte[], byte[]> found = to == null ? all.lastEntry() : all.lowerEntry(to);
+      return found == null || Arrays.compareUnsigned(found.getKey(), from) < 0
+          ? null
+          : Map.entry(found.getKey().clone(), found.getValue().clone());
+    }
+
+    @Override
     public void close() {
       done = true;
     }

@@ -372,6 +372,56 @@ public abstract class StoreBackendContract {
   }
 
   @Test
+  void lastIsTheGreatestKeyInItsRangeWithPendingChangesOverlaid() throws IOException {
+    StoreBackend store = open();
+    commit(
+        store,
+        txn -> {
+          for (int i = 10; i <= 50; i += 10) {
+            txn.put("alpha", key(i), utf8("v" + i));
+          }
+          txn.put("beta", key(45), utf8("other table"));
+        });
+    try (WriteTransaction txn = store.write()) {
+      assertThat(lastKey(txn, key(0), key(45))).isEqualTo(40);
+      assertThat(lastKey(txn, key(0), null)).isEqualTo(50);
+      assertThat(lastKey(txn, key(41), key(50))).isNull();
+      assertThat(lastKey(txn, key(0), key(10))).isNull();
+      txn.put("alpha", key(44), utf8("pending"));
+      assertThat(lastKey(txn, key(0), key(45))).isEqualTo(44);
+      assertThat(str(txn.last("alpha", key(0), key(45)).getValue())).isEqualTo("pending");
+      txn.put("alpha", key(40), utf8("replaced"));
+      assertThat(str(txn.last("alpha", key(0), key(41)).getValue())).isEqualTo("replaced");
+      txn.delete("alpha", key(44));
+      txn.delete("alpha", key(40));
+      // Deletions hide the committed last entry and the pending one: the answer lies further back.
+      assertThat(lastKey(txn, key(0), key(45))).isEqualTo(30);
+      txn.delete("alpha", key(50));
+      assertThat(lastKey(txn, key(0), null)).isEqualTo(30);
+      txn.delete("alpha", key(30));
+      txn.delete("alpha", key(20));
+      txn.delete("alpha", key(10));
+      assertThat(lastKey(txn, new byte[0], null)).isNull();
+      assertThat(lastKey(txn, key(0), key(0))).isNull();
+      // Arrays handed out are the caller's: changing them changes nothing stored.
+      txn.put("alpha", key(60), utf8("pending"));
+      txn.last("alpha", key(0), null).getValue()[0] = 'X';
+      assertThat(str(txn.get("alpha", key(60)))).isEqualTo("pending");
+    }
+    try (ReadTransaction txn = store.read()) {
+      assertThat(lastKey(txn, key(0), null)).as("uncommitted changes are gone").isEqualTo(50);
+      txn.last("alpha", key(0), null).getValue()[0] = 'X';
+      assertThat(str(txn.last("alpha", key(0), null).getValue())).isEqualTo("v50");
+      assertThat(lastKey(txn, key(45), key(50))).isNull();
+    }
+  }
+
+  private static Integer lastKey(ReadTransaction txn, byte[] from, byte[] to) throws IOException {
+    Map.Entry<byte[], byte[]> last = txn.last("alpha", from, to);
+    return last == null ? null : ByteBuffer.wrap(last.getKey()).getInt();
+  }
+
+  @Test
   void keysOfUpTo511BytesAndLongerBoundsWork() throws IOException {
     StoreBackend store = open();
     byte[] lowLong = new byte[511];
@@ -400,6 +450,10 @@ public abstract class StoreBackendContract {
         .containsExactly(HEX.formatHex(highLong));
     assertThat(scanKeys(store, "alpha", new byte[0], longBound, true))
         .containsExactly(HEX.formatHex(middle), "42", HEX.formatHex(lowLong));
+    try (ReadTransaction txn = store.read()) {
+      assertThat(txn.last("alpha", new byte[0], longBound).getKey()).isEqualTo(middle);
+      assertThat(txn.last("alpha", longBound, null).getKey()).isEqualTo(highLong);
+    }
     assertThat(get(store, "alpha", longBound)).isNull();
   }
 
@@ -914,6 +968,12 @@ public abstract class StoreBackendContract {
     assertThat(ints(scanKeys(store, "alpha", from, to, true)))
         .as(range + " reversed")
         .isEqualTo(descending);
+    try (ReadTransaction txn = store.read()) {
+      Map.Entry<byte[], byte[]> last = txn.last("alpha", from, to);
+      assertThat(last == null ? null : ByteBuffer.wrap(last.getKey()).getInt())
+          .as("last of " + range)
+          .isEqualTo(descending.isEmpty() ? null : descending.get(0));
+    }
   }
 
   private static List<String> entries(StoreBackend store, byte[] from, byte[] to, boolean reverse)
@@ -984,5 +1044,21 @@ public abstract class StoreBackendContract {
             "scan [%s, %s) reverse=%s",
             HEX.formatHex(from), to == null ? "end" : HEX.formatHex(to), reverse)
         .isEqualTo(expected);
+    Map.Entry<byte[], byte[]> last = txn.last("alpha", from, to);
+    Map.Entry<byte[], byte[]> expectedLast = range.isEmpty() ? null : range.lastEntry();
+    if (reverse && !range.isEmpty()) {
+      expectedLast = range.firstEntry();
+    }
+    assertThat(
+            last == null
+                ? null
+                : HEX.formatHex(last.getKey()) + "=" + HEX.formatHex(last.getValue()))
+        .as("last [%s, %s)", HEX.formatHex(from), to == null ? "end" : HEX.formatHex(to))
+        .isEqualTo(
+            expectedLast == null
+                ? null
+                : HEX.formatHex(expectedLast.getKey())
+                    + "="
+                    + HEX.formatHex(expectedLast.getValue()));
   }
 }
