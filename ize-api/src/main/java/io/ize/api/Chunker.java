@@ -4,13 +4,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.FutureTask;
 
 /**
  * Content-defined chunking (FastCDC: a gear hash with normalised chunking) and SHA-256 hashing. Cut
  * points depend only on nearby bytes, so inserting bytes near the start of a file changes the
  * chunks around the insertion and not every chunk after it. Chunks are 16 KiB to 256 KiB, 64 KiB on
  * average. Stateless and thread-safe.
+ *
+ * <p>SHA-256 costs about as much as finding the cut points, so {@link #split} hashes finished
+ * chunks on the common fork-join pool while it looks for the next cut, and hands them to its sink
+ * in order on the calling thread. It takes no locks: each chunk's hash is a {@link FutureTask},
+ * which the calling thread runs itself when the pool has not reached it yet.
  */
 public final class Chunker {
   public static final int MIN_SIZE = 16 * 1024;
@@ -30,6 +39,12 @@ public final class Chunker {
     }
   }
 
+  /** Chunks hashed ahead of the sink at most: 1 MiB of copies on average. */
+  private static final int IN_FLIGHT = 16;
+
+  /** With one processor a second thread cannot help: hash on the calling thread. */
+  private static final boolean PARALLEL = Runtime.getRuntime().availableProcessors() > 1;
+
   private Chunker() {}
 
   /** Receives chunks in file order. */
@@ -48,6 +63,7 @@ public final class Chunker {
     int filled = 0;
     long total = 0;
     boolean eof = false;
+    ArrayDeque<FutureTask<Chunk>> hashing = new ArrayDeque<>();
     while (true) {
       if (!eof && filled - start < MAX_SIZE) {
         System.arraycopy(buffer, start, buffer, 0, filled - start);
@@ -64,12 +80,37 @@ public final class Chunker {
         }
       }
       if (filled == start) {
+        while (!hashing.isEmpty()) {
+          sink.accept(hashed(hashing.poll()));
+        }
         return total;
       }
       int cut = cutPoint(buffer, start, filled - start);
       byte[] data = java.util.Arrays.copyOfRange(buffer, start, start + cut);
-      sink.accept(new Chunk(sha256(data), data));
       start += cut;
+      if (!PARALLEL) {
+        sink.accept(new Chunk(sha256(data), data));
+        continue;
+      }
+      FutureTask<Chunk> task = new FutureTask<>(() -> new Chunk(sha256(data), data));
+      ForkJoinPool.commonPool().execute(task);
+      hashing.add(task);
+      while (!hashing.isEmpty() && (hashing.size() > IN_FLIGHT || hashing.peek().isDone())) {
+        sink.accept(hashed(hashing.poll()));
+      }
+    }
+  }
+
+  /** The chunk {@code task} hashes; runs it here if no pool thread has started it yet. */
+  private static Chunk hashed(FutureTask<Chunk> task) throws IOException {
+    task.run(); // does nothing if the task has started or finished elsewhere
+    try {
+      return task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted waiting for a chunk's SHA-256");
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("hashing a chunk failed", e.getCause());
     }
   }
 

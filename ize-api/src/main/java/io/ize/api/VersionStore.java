@@ -449,7 +449,7 @@ public final class VersionStore implements AutoCloseable {
 
     void apply(Event event) throws IOException {
       for (Chunk chunk : event.chunks()) {
-        if (txn.get("chunks", chunk.hash()) == null) {
+        if (!txn.contains("chunks", chunk.hash())) {
           txn.put("chunks", chunk.hash(), chunk.data());
           if (usage != null) {
             usage[1] += chunk.data().length;

@@ -11,6 +11,14 @@ public interface ReadTransaction extends AutoCloseable {
   byte[] get(String table, byte[] key) throws IOException;
 
   /**
+   * Whether {@code key} has a value; a backend overrides this where it can answer without copying
+   * the value out (a stored chunk is 16 to 256 KiB).
+   */
+  default boolean contains(String table, byte[] key) throws IOException {
+    return get(table, key) != null;
+  }
+
+  /**
    * Visits the entries with {@code from <= key < to} in ascending order, or in descending order
    * when {@code reverse} is set, until the visitor returns false.
    *

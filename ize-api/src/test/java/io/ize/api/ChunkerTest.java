@@ -54,6 +54,32 @@ class ChunkerTest {
         .isEqualTo("34a686f41991fd5e2db4ef941699ef874503e7485b752b1dddf95c17f166cd39");
   }
 
+  /** Runs of zeros, of a period-7 pattern and of a 4-letter alphabet: long chunks and max cuts. */
+  private static byte[] lowEntropy(long seed) {
+    byte[] data = new byte[6 * MIB + 777];
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int o = 0; o < data.length; ) {
+      int kind = random.nextInt(3);
+      int run = Math.min(data.length - o, 1 + random.nextInt(400_000));
+      for (int i = 0; i < run; i++) {
+        data[o + i] = kind == 0 ? 0 : kind == 1 ? (byte) (i % 7) : (byte) ('a' + random.nextInt(4));
+      }
+      o += run;
+    }
+    return data;
+  }
+
+  @Test
+  void cutPointsOfLowEntropyContentAreThoseStoresAlreadyHold() throws IOException {
+    // Recorded with the chunker before its hashing moved to a second thread (commit 7b3502c);
+    // 15 of these chunks end at the maximum size rather than at a cut.
+    List<Chunk> chunks = split(new ByteArrayInputStream(lowEntropy(8)));
+    assertThat(chunks).hasSize(40);
+    assertThat(chunks.stream().filter(c -> c.data().length == Chunker.MAX_SIZE)).hasSize(15);
+    assertThat(id(chunks))
+        .isEqualTo("e8170bfe5f26b3f7c5fb9dce9cd2c53b18956f43bea02468d4ff3bdd1379d0ef");
+  }
+
   @Test
   void chunksCoverTheInputWithinTheSizeBoundsAndCarryTheirHashes() throws IOException {
     byte[] data = input(3, false);

@@ -485,6 +485,25 @@ final class LmdbBackend implements StoreBackend {
     }
 
     @Override
+    public boolean contains(String table, byte[] key) throws IOException {
+      checkLive();
+      Dbi<ByteBuffer> dbi = table(table);
+      Objects.requireNonNull(key, "key");
+      Pending pending = pending();
+      if (pending != null) {
+        byte[] value = pending.lookup(table, key);
+        if (value != null) {
+          return value != Pending.DELETED;
+        }
+      }
+      try {
+        return storable(key) && dbi.get(snapshot(), key(key)) != null;
+      } catch (LmdbException e) {
+        throw failure("reading table " + table, e);
+      }
+    }
+
+    @Override
     public void scan(String table, byte[] from, byte[] to, boolean reverse, EntryVisitor visitor)
         throws IOException {
       checkLive();

@@ -162,6 +162,35 @@ public abstract class StoreBackendContract {
   }
 
   @Test
+  void containsAgreesWithGetInsideAndOutsideTheWriteTransaction() throws IOException {
+    StoreBackend store = open();
+    commit(
+        store,
+        txn -> {
+          txn.put("alpha", utf8("kept"), utf8("v"));
+          txn.put("alpha", utf8("empty"), new byte[0]);
+          txn.put("alpha", utf8("gone"), utf8("v"));
+        });
+    try (WriteTransaction txn = store.write()) {
+      txn.delete("alpha", utf8("gone"));
+      txn.put("alpha", utf8("new"), utf8("v"));
+      assertThat(txn.contains("alpha", utf8("kept"))).isTrue();
+      assertThat(txn.contains("alpha", utf8("empty"))).isTrue();
+      assertThat(txn.contains("alpha", utf8("new"))).isTrue();
+      assertThat(txn.contains("alpha", utf8("gone"))).isFalse();
+      assertThat(txn.contains("alpha", utf8("never there"))).isFalse();
+      assertThat(txn.contains("beta", utf8("kept"))).isFalse();
+      assertThat(txn.contains("alpha", new byte[600])).isFalse();
+      txn.commit();
+    }
+    try (ReadTransaction txn = store.read()) {
+      assertThat(txn.contains("alpha", utf8("new"))).isTrue();
+      assertThat(txn.contains("alpha", utf8("gone"))).isFalse();
+      assertThat(txn.contains("alpha", utf8("empty"))).isTrue();
+    }
+  }
+
+  @Test
   void anEmptyValueIsPresentNotAbsent() throws IOException {
     StoreBackend store = open();
     commit(store, txn -> txn.put("alpha", utf8("empty"), new byte[0]));
