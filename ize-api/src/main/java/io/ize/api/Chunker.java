@@ -88,7 +88,12 @@ public final class Chunker {
       int cut = cutPoint(buffer, start, filled - start);
       byte[] data = java.util.Arrays.copyOfRange(buffer, start, start + cut);
       start += cut;
-      if (!PARALLEL) {
+      if (!PARALLEL || (eof && start == filled)) {
+        // With no further cut to look for meanwhile (and so for every small file), handing the
+        // hash to another thread would only add its wake-up to the wait.
+        while (!hashing.isEmpty()) {
+          sink.accept(hashed(hashing.poll()));
+        }
         sink.accept(new Chunk(sha256(data), data));
         continue;
       }
