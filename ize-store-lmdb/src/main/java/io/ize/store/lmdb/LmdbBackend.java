@@ -1,5 +1,6 @@
 package io.ize.store.lmdb;
 
+import io.ize.spi.PendingWrites;
 import io.ize.spi.ReadTransaction;
 import io.ize.spi.StoreBackend;
 import io.ize.spi.WriteTransaction;
@@ -458,46 +459,37 @@ final class LmdbBackend implements StoreBackend {
     }
 
     /** The pending changes to overlay on the snapshot; none for a read transaction. */
-    Pending pending() {
+    PendingWrites pending() {
       return null;
     }
 
     @Override
     public byte[] get(String table, byte[] key) throws IOException {
+      return bytes(find(table, key)); // copied: a view into the map lives only as long as txn
+    }
+
+    @Override
+    public boolean contains(String table, byte[] key) throws IOException {
+      return find(table, key) != null; // no copy: a stored chunk is 16 to 256 KiB
+    }
+
+    /** A view of {@code key}'s value, pending changes first; null if it has none. */
+    private ByteBuffer find(String table, byte[] key) throws IOException {
       checkLive();
       Dbi<ByteBuffer> dbi = table(table);
       Objects.requireNonNull(key, "key");
-      Pending pending = pending();
+      PendingWrites pending = pending();
       if (pending != null) {
         byte[] value = pending.lookup(table, key);
         if (value != null) {
-          return value == Pending.DELETED ? null : value.clone();
+          return value == PendingWrites.DELETED ? null : ByteBuffer.wrap(value);
         }
       }
       if (!storable(key)) {
         return null; // LMDB would reject it; no such key can have been stored
       }
       try {
-        return bytes(dbi.get(snapshot(), key(key)));
-      } catch (LmdbException e) {
-        throw failure("reading table " + table, e);
-      }
-    }
-
-    @Override
-    public boolean contains(String table, byte[] key) throws IOException {
-      checkLive();
-      Dbi<ByteBuffer> dbi = table(table);
-      Objects.requireNonNull(key, "key");
-      Pending pending = pending();
-      if (pending != null) {
-        byte[] value = pending.lookup(table, key);
-        if (value != null) {
-          return value != Pending.DELETED;
-        }
-      }
-      try {
-        return storable(key) && dbi.get(snapshot(), key(key)) != null;
+        return dbi.get(snapshot(), key(key));
       } catch (LmdbException e) {
         throw failure("reading table " + table, e);
       }
@@ -513,11 +505,11 @@ final class LmdbBackend implements StoreBackend {
       if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
         return;
       }
-      Pending pending = pending();
+      PendingWrites pending = pending();
       Iterator<Map.Entry<byte[], byte[]>> changes =
           pending == null ? Collections.emptyIterator() : pending.range(table, from, to, reverse);
       try (Cursor<ByteBuffer> cursor = dbi.openCursor(snapshot())) {
-        Pending.merge(
+        PendingWrites.merge(
             new CursorEntries(this, cursor, from, to, reverse), changes, reverse, visitor);
       } catch (LmdbException e) {
         throw failure("scanning table " + table, e);
@@ -538,11 +530,11 @@ final class LmdbBackend implements StoreBackend {
       } catch (LmdbException e) {
         throw failure("reading table " + table, e);
       }
-      Pending pending = pending();
+      PendingWrites pending = pending();
       if (pending != null) {
         found = pending.last(table, from, to, found);
       }
-      return found == Pending.HIDDEN ? ReadTransaction.super.last(table, from, to) : found;
+      return found == PendingWrites.HIDDEN ? ReadTransaction.super.last(table, from, to) : found;
     }
 
     /** The last committed entry in the range, by one seek of the table's cursor. */
@@ -604,9 +596,9 @@ final class LmdbBackend implements StoreBackend {
     }
   }
 
-  /** The write transaction: changes buffered in {@link Pending}, applied at commit. */
+  /** The write transaction: changes buffered in {@link PendingWrites}, applied at commit. */
   private final class Write extends Read implements WriteTransaction {
-    private final Pending pending = new Pending();
+    private final PendingWrites pending = new PendingWrites();
     private final FileLock exclusive;
 
     Write(FileLock exclusive) {
@@ -622,7 +614,7 @@ final class LmdbBackend implements StoreBackend {
     }
 
     @Override
-    Pending pending() {
+    PendingWrites pending() {
       return pending;
     }
 
@@ -683,7 +675,7 @@ final class LmdbBackend implements StoreBackend {
             for (Map.Entry<byte[], byte[]> e : t.getValue().entrySet()) {
               ByteBuffer key = key(e.getKey());
               byte[] bytes = e.getValue();
-              if (bytes == Pending.DELETED) {
+              if (bytes == PendingWrites.DELETED) {
                 dbi.delete(txn, key);
               } else {
                 if (values == null || values.capacity() < bytes.length) {

@@ -1,5 +1,6 @@
 package io.ize.store.mapdb;
 
+import io.ize.spi.PendingWrites;
 import io.ize.spi.ReadTransaction;
 import io.ize.spi.StoreBackend;
 import io.ize.spi.WriteTransaction;
@@ -34,13 +35,13 @@ import org.mapdb.StoreWAL;
  * MapDB's transactional store and our {@link Journal} making each commit atomic and durable.
  *
  * <p>Isolation: MapDB has one global transaction and no snapshots, so a reader would see a commit
- * half applied. Here a write transaction buffers its changes in Java ({@link Pending}) and touches
- * MapDB only in {@code commit()}, which applies the buffer and commits while holding every permit
- * of the {@link Gate}; each read transaction holds one permit from open to close. So a reader sees
- * exactly the state committed when it opened, for as long as it is open, and a commit waits until
- * the read transactions open before it have closed (new ones queue behind the commit, so commits
- * are not starved, except on threads that already hold one, which would otherwise deadlock with
- * it). Read transactions should therefore be short; the version store's are.
+ * half applied. Here a write transaction buffers its changes in Java ({@link PendingWrites}) and
+ * touches MapDB only in {@code commit()}, which applies the buffer and commits while holding every
+ * permit of the {@link Gate}; each read transaction holds one permit from open to close. So a
+ * reader sees exactly the state committed when it opened, for as long as it is open, and a commit
+ * waits until the read transactions open before it have closed (new ones queue behind the commit,
+ * so commits are not starved, except on threads that already hold one, which would otherwise
+ * deadlock with it). Read transactions should therefore be short; the version store's are.
  *
  * <p>Lock order: {@link #writer} (held from {@link #write()} until that transaction ends), then
  * {@link #gate}. The write transaction itself reads the committed maps without a permit: only its
@@ -374,7 +375,7 @@ final class MapdbBackend implements StoreBackend {
     }
 
     /** The pending changes to overlay on the committed maps; none for a read transaction. */
-    Pending pending() {
+    PendingWrites pending() {
       return null;
     }
 
@@ -383,11 +384,11 @@ final class MapdbBackend implements StoreBackend {
       checkLive();
       BTreeMap<byte[], byte[]> map = table(table);
       Objects.requireNonNull(key, "key");
-      Pending pending = pending();
+      PendingWrites pending = pending();
       if (pending != null) {
         byte[] value = pending.lookup(table, key);
         if (value != null) {
-          return value == Pending.DELETED ? null : value.clone();
+          return value == PendingWrites.DELETED ? null : value.clone();
         }
       }
       try {
@@ -407,7 +408,7 @@ final class MapdbBackend implements StoreBackend {
       if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
         return;
       }
-      Pending pending = pending();
+      PendingWrites pending = pending();
       Iterator<Map.Entry<byte[], byte[]>> changes =
           pending == null ? Collections.emptyIterator() : pending.range(table, from, to, reverse);
       NavigableMap<byte[], byte[]> range =
@@ -431,7 +432,7 @@ final class MapdbBackend implements StoreBackend {
             }
           };
       try {
-        Pending.merge(committed, changes, reverse, visitor);
+        PendingWrites.merge(committed, changes, reverse, visitor);
       } catch (DBException e) {
         throw failure("scanning table " + table, e);
       }
@@ -458,11 +459,11 @@ final class MapdbBackend implements StoreBackend {
                 ? null
                 : Map.entry(found.getKey().clone(), found.getValue());
       }
-      Pending pending = pending();
+      PendingWrites pending = pending();
       if (pending != null) {
         found = pending.last(table, from, to, found);
       }
-      return found == Pending.HIDDEN ? ReadTransaction.super.last(table, from, to) : found;
+      return found == PendingWrites.HIDDEN ? ReadTransaction.super.last(table, from, to) : found;
     }
 
     @Override
@@ -474,12 +475,12 @@ final class MapdbBackend implements StoreBackend {
     }
   }
 
-  /** The write transaction: changes buffered in {@link Pending}, applied at commit. */
+  /** The write transaction: changes buffered in {@link PendingWrites}, applied at commit. */
   private final class Write extends Read implements WriteTransaction {
-    private final Pending pending = new Pending();
+    private final PendingWrites pending = new PendingWrites();
 
     @Override
-    Pending pending() {
+    PendingWrites pending() {
       return pending;
     }
 
@@ -535,7 +536,7 @@ final class MapdbBackend implements StoreBackend {
         for (Map.Entry<String, NavigableMap<byte[], byte[]>> t : pending.tables().entrySet()) {
           BTreeMap<byte[], byte[]> map = tables.get(t.getKey());
           for (Map.Entry<byte[], byte[]> e : t.getValue().entrySet()) {
-            if (e.getValue() == Pending.DELETED) {
+            if (e.getValue() == PendingWrites.DELETED) {
               map.remove(e.getKey());
             } else {
               map.put(e.getKey(), e.getValue());

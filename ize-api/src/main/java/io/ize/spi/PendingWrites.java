@@ -1,4 +1,4 @@
-package io.ize.store.lmdb;
+package io.ize.spi;
 
 import io.ize.spi.ReadTransaction.EntryVisitor;
 import java.io.IOException;
@@ -11,50 +11,57 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
- * The puts and deletes of one write transaction, held in Java until commit so that a commit that
- * fills the map can be replayed after growing it (LMDB loses a transaction that hits MDB_MAP_FULL).
- * Reads in the write transaction overlay these on the committed state.
+ * The puts and deletes of one write transaction, held in memory until its commit applies them, for
+ * a backend whose own transactions cannot hold them (LMDB loses a transaction that hits
+ * MDB_MAP_FULL, so the commit must be replayable after growing the map; MapDB has one global
+ * transaction that readers would see into). Reads in the write transaction overlay these on the
+ * committed state. Not thread-safe: a write transaction is used by one thread.
  */
-final class Pending {
+public final class PendingWrites {
   /** Marks a deleted key; compared by identity, never handed out. */
-  static final byte[] DELETED = new byte[0];
+  public static final byte[] DELETED = new byte[0];
 
   /** What {@link #last} answers when a pending deletion hides the last entry. */
-  static final Map.Entry<byte[], byte[]> HIDDEN = Map.entry(new byte[0], new byte[0]);
+  public static final Map.Entry<byte[], byte[]> HIDDEN = Map.entry(new byte[0], new byte[0]);
 
   private final Map<String, NavigableMap<byte[], byte[]>> tables = new HashMap<>();
   private long bytes;
 
-  void put(String table, byte[] key, byte[] value) {
+  /** Records a put; copies both arrays. */
+  public void put(String table, byte[] key, byte[] value) {
     byte[] old = table(table).put(key.clone(), value.clone());
     bytes += key.length + value.length - (old == null ? 0 : old.length);
   }
 
-  void delete(String table, byte[] key) {
+  /** Records a deletion; copies the key. */
+  public void delete(String table, byte[] key) {
     table(table).put(key.clone(), DELETED);
   }
 
   /** The pending value of {@code key}: null if untouched, {@link #DELETED}, or the value. */
-  byte[] lookup(String table, byte[] key) {
+  public byte[] lookup(String table, byte[] key) {
     NavigableMap<byte[], byte[]> pending = tables.get(table);
     return pending == null ? null : pending.get(key);
   }
 
-  boolean isEmpty() {
+  /** Whether no change is pending. */
+  public boolean isEmpty() {
     return tables.isEmpty();
   }
 
-  /** Roughly the bytes the changes add, to size the map's growth. */
-  long bytes() {
+  /** Roughly the bytes the changes add (to size a map's growth, say). */
+  public long bytes() {
     return bytes;
   }
 
-  Map<String, NavigableMap<byte[], byte[]>> tables() {
+  /** The changes by table, each in key order; a deletion's value is {@link #DELETED}. */
+  public Map<String, NavigableMap<byte[], byte[]>> tables() {
     return tables;
   }
 
   /** The pending changes to {@code table} within a scan's range, in the scan's order. */
-  Iterator<Map.Entry<byte[], byte[]>> range(String table, byte[] from, byte[] to, boolean reverse) {
+  public Iterator<Map.Entry<byte[], byte[]>> range(
+      String table, byte[] from, byte[] to, boolean reverse) {
     NavigableMap<byte[], byte[]> pending = tables.get(table);
     if (pending == null) {
       return Collections.emptyIterator();
@@ -70,7 +77,7 @@ final class Pending {
    * deletion hides the last entry, when the caller must scan further back. Arrays handed out are
    * copies.
    */
-  Map.Entry<byte[], byte[]> last(
+  public Map.Entry<byte[], byte[]> last(
       String table, byte[] from, byte[] to, Map.Entry<byte[], byte[]> committed) {
     NavigableMap<byte[], byte[]> pending = tables.get(table);
     Map.Entry<byte[], byte[]> change =
@@ -93,7 +100,7 @@ final class Pending {
    * Visits the union of committed entries and pending changes, both already in the scan's order; a
    * pending change replaces the committed entry with the same key, and deletions hide it.
    */
-  static void merge(
+  public static void merge(
       Iterator<Map.Entry<byte[], byte[]>> committed,
       Iterator<Map.Entry<byte[], byte[]>> pending,
       boolean reverse,
