@@ -43,18 +43,25 @@ final class Journal {
   /** Replaces {@code file} with a journal of {@code pages} and forces it to disk. */
   static void write(FileChannel file, long length, SortedMap<Long, byte[]> pages)
       throws IOException {
-    ByteBuffer buffer = ByteBuffer.allocate(HEADER + pages.size() * (8 + PAGE) + TRAILER);
-    buffer.putLong(MAGIC).putLong(length).putInt(pages.size());
-    for (Map.Entry<Long, byte[]> page : pages.entrySet()) {
-      buffer.putLong(page.getKey()).put(page.getValue());
-    }
+    // Gathered from the pages themselves rather than copied into one buffer: a commit of new
+    // content journals megabytes.
+    ByteBuffer[] parts = new ByteBuffer[2 + 2 * pages.size()];
     CRC32C crc = new CRC32C();
-    crc.update(buffer.array(), 0, buffer.position());
-    buffer.putInt((int) crc.getValue()).putLong(END).flip();
+    int i = 0;
+    parts[i] = ByteBuffer.allocate(HEADER).putLong(MAGIC).putLong(length).putInt(pages.size());
+    crc.update(parts[i++].flip().array());
+    for (Map.Entry<Long, byte[]> page : pages.entrySet()) {
+      parts[i] = ByteBuffer.allocate(8).putLong(page.getKey());
+      crc.update(parts[i++].flip().array());
+      parts[i++] = ByteBuffer.wrap(page.getValue());
+      crc.update(page.getValue());
+    }
+    parts[i] = ByteBuffer.allocate(TRAILER).putInt((int) crc.getValue()).putLong(END).flip();
     file.truncate(0);
     file.position(0);
-    while (buffer.hasRemaining()) {
-      file.write(buffer);
+    long total = HEADER + pages.size() * (8L + PAGE) + TRAILER;
+    for (long written = 0; written < total; ) {
+      written += file.write(parts);
     }
     file.force(false);
   }

@@ -72,16 +72,15 @@ final class JournaledVolume extends Volume {
    */
   static boolean exists(Path path, Path journalPath) {
     try {
-      if (Journal.read(journalPath) != null) {
-        return true;
+      if (Files.isRegularFile(path)) {
+        try (InputStream in = Files.newInputStream(path)) {
+          byte[] header = in.readNBytes(8);
+          if (header.length == 8 && ByteBuffer.wrap(header).getLong() != 0) {
+            return true;
+          }
+        }
       }
-      if (!Files.isRegularFile(path) || Files.size(path) < 8) {
-        return false;
-      }
-      try (InputStream in = Files.newInputStream(path)) {
-        byte[] header = in.readNBytes(8);
-        return header.length == 8 && ByteBuffer.wrap(header).getLong() != 0;
-      }
+      return Journal.read(journalPath) != null; // read only where no header is committed
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the MapDB store file " + path, e);
     }
@@ -249,7 +248,6 @@ final class JournaledVolume extends Volume {
     long size = file.length();
     if (end > size) {
       try {
-        size = Math.max(size, growth.size());
         ByteBuffer zeros = ByteBuffer.allocate(1 << 16);
         try {
           for (long at = size; at < end; ) {
