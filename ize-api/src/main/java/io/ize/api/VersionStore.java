@@ -409,14 +409,7 @@ public final class VersionStore implements AutoCloseable {
 
     /** The node at {@code path}, or 0. */
     private long resolve(byte[] path) throws IOException {
-      long node = ROOT;
-      int start = 0;
-      while (start < path.length && node != 0) {
-        int end = indexOf(path, (byte) '/', start);
-        node = nameAt(node, Arrays.copyOfRange(path, start, end));
-        start = end + 1;
-      }
-      return node;
+      return walk(path, this::nameAt);
     }
 
     /** A node's latest state, or null. */
@@ -1299,11 +1292,22 @@ public final class VersionStore implements AutoCloseable {
   // ================================================================== helpers
 
   private static long resolve(ReadTransaction txn, byte[] path, long seq) throws IOException {
+    return walk(path, (parent, name) -> nameAt(txn, parent, name, seq));
+  }
+
+  /** Looks up the node named {@code name} in {@code parent}, or 0. */
+  @FunctionalInterface
+  private interface Names {
+    long nameAt(long parent, byte[] name) throws IOException;
+  }
+
+  /** The node at {@code path}, looked up name by name from the root, or 0. */
+  private static long walk(byte[] path, Names names) throws IOException {
     long node = ROOT;
     int start = 0;
     while (start < path.length && node != 0) {
       int end = indexOf(path, (byte) '/', start);
-      node = nameAt(txn, node, Arrays.copyOfRange(path, start, end), seq);
+      node = names.nameAt(node, Arrays.copyOfRange(path, start, end));
       start = end + 1;
     }
     return node;
