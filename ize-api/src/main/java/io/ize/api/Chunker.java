@@ -39,6 +39,9 @@ public final class Chunker {
     }
   }
 
+  /** The read buffer's first size; it grows by fours to {@code 2 * MAX_SIZE}. */
+  private static final int FIRST_BUFFER = 32 * 1024;
+
   /** Chunks hashed ahead of the sink at most: 1 MiB of copies on average. */
   private static final int IN_FLIGHT = 16;
 
@@ -57,8 +60,10 @@ public final class Chunker {
   public static long split(InputStream in, Sink sink) throws IOException {
     // A cut looks at most MAX_SIZE bytes ahead, so the buffer holds at least that much unread
     // (or the rest of the input); unread bytes move to its front only when fewer remain, not at
-    // every cut, so that each byte is moved about once rather than seven times.
-    byte[] buffer = new byte[2 * MAX_SIZE];
+    // every cut, so that each byte is moved about once rather than seven times. It starts small
+    // and grows to its full size only for an input that fills it, so that a small file (the
+    // common case) does not pay for zeroing half a megabyte.
+    byte[] buffer = new byte[FIRST_BUFFER];
     int start = 0;
     int filled = 0;
     long total = 0;
@@ -76,6 +81,9 @@ public final class Chunker {
           } else {
             filled += n;
             total += n;
+            if (filled == buffer.length && buffer.length < 2 * MAX_SIZE) {
+              buffer = java.util.Arrays.copyOf(buffer, Math.min(2 * MAX_SIZE, 4 * buffer.length));
+            }
           }
         }
       }

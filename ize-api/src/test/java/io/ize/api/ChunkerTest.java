@@ -123,6 +123,24 @@ class ChunkerTest {
   }
 
   @Test
+  void inputsAroundTheReadBufferSizesCutAsTheirPrefixOfALargerInputDoes() throws IOException {
+    // The read buffer starts small and grows; no size at or near a step may change a cut.
+    byte[] data = input(8, false);
+    List<Chunk> whole = split(new ByteArrayInputStream(data));
+    for (int size : new int[] {32 << 10, (32 << 10) + 1, 128 << 10, (128 << 10) + 1, 300_000}) {
+      List<Chunk> part = split(new ByteArrayInputStream(Arrays.copyOf(data, size)));
+      int covered = 0;
+      for (int i = 0; i < part.size() - 1; i++) {
+        assertThat(part.get(i))
+            .as("chunk %d of the first %d bytes", i, size)
+            .isEqualTo(whole.get(i));
+        covered += part.get(i).data().length;
+      }
+      assertThat(covered + part.get(part.size() - 1).data().length).isEqualTo(size);
+    }
+  }
+
+  @Test
   void emptyAndSmallInputs() throws IOException {
     assertThat(split(new ByteArrayInputStream(new byte[0]))).isEmpty();
     byte[] small = input(7, false);

@@ -285,6 +285,9 @@ public final class Recorder implements Capture, AutoCloseable {
       if (i == end || dir[i] == '/') {
         byte[] prefix = Arrays.copyOf(dir, i + 1);
         prefix[i] = 0;
+        if (knownDirectories.contains(source.inode(prefix))) {
+          continue; // the common case, answered without reading the directory's xattrs
+        }
         SourceReader.Stat stat = source.stat(prefix);
         if (knownDirectories.add(stat.inode)) {
           unknown.add(new Event.Ancestor(relative(prefix), stat.state));
@@ -306,7 +309,11 @@ public final class Recorder implements Capture, AutoCloseable {
       queue.add(event);
       queuedBytes += weight;
       enqueued++;
-      notEmpty.signal();
+      // The writer waits for a first event, then lingers until a batch is large enough (see
+      // drain): waking it for every event in between would only cost a context switch each.
+      if (queue.size() == 1 || queue.size() >= LINGER_EVENTS || queuedBytes >= capacity / 2) {
+        notEmpty.signal();
+      }
     } finally {
       lock.unlock();
     }

@@ -18,19 +18,41 @@ final class SourceReader {
   private static final Runtime RUNTIME = Runtime.getRuntime(LibC.INSTANCE);
   private static final int BLOCK = 1 << 20;
 
+  /**
+   * Each thread's read buffer, kept for the thread's life: allocating (and so zeroing and faulting
+   * in) a megabyte for every capture cost more than the capture of a small file itself. Streams
+   * open at once on one thread may share it: each read copies its bytes out before returning.
+   */
+  private static final ThreadLocal<Pointer> BUFFER =
+      ThreadLocal.withInitial(() -> Memory.allocateDirect(RUNTIME, BLOCK));
+
   private final PassthroughFs fs;
 
   SourceReader(PassthroughFs fs) {
     this.fs = fs;
   }
 
-  /** What {@code stat} says of a path, with its link target and xattrs; content not included. */
-  Stat stat(byte[] path) throws IOException {
-    Pointer buffer = Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE);
+  /** Each thread's stat buffer; every caller reads what it needs from it before returning. */
+  private static final ThreadLocal<Pointer> STAT =
+      ThreadLocal.withInitial(() -> Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE));
+
+  /** The inode number of a path, without the rest of its state. */
+  long inode(byte[] path) throws IOException {
+    return lstat(path).getLong(LibC.STAT_INO);
+  }
+
+  private Pointer lstat(byte[] path) throws IOException {
+    Pointer buffer = STAT.get();
     int rc = fs.getattr(path, buffer);
     if (rc < 0) {
       throw Errno.exception(-rc, "cannot read the state to record", Names.display(path));
     }
+    return buffer;
+  }
+
+  /** What {@code stat} says of a path, with its link target and xattrs; content not included. */
+  Stat stat(byte[] path) throws IOException {
+    Pointer buffer = lstat(path);
     int mode = buffer.getInt(LibC.STAT_MODE);
     byte[] link = null;
     if ((mode & LibC.S_IFMT) == LibC.S_IFLNK) {
@@ -40,19 +62,16 @@ final class SourceReader {
         link = java.util.Arrays.copyOf(link, link.length - 1);
       }
     }
+    int uid = buffer.getInt(28);
+    int gid = buffer.getInt(LibC.STAT_GID);
+    long rdev = buffer.getLong(40);
+    long size = buffer.getLong(LibC.STAT_SIZE_FIELD);
+    long mtime = buffer.getLong(88);
+    int mtimeNanos = (int) buffer.getLong(96);
+    long inode = buffer.getLong(LibC.STAT_INO);
     NodeState state =
-        new NodeState(
-            mode,
-            buffer.getInt(28),
-            buffer.getInt(LibC.STAT_GID),
-            buffer.getLong(40),
-            buffer.getLong(LibC.STAT_SIZE_FIELD),
-            buffer.getLong(88),
-            (int) buffer.getLong(96),
-            link,
-            xattrs(path),
-            null);
-    return new Stat(buffer.getLong(LibC.STAT_INO), state);
+        new NodeState(mode, uid, gid, rdev, size, mtime, mtimeNanos, link, xattrs(path), null);
+    return new Stat(inode, state);
   }
 
   private Map<String, byte[]> xattrs(byte[] path) {
@@ -91,7 +110,7 @@ final class SourceReader {
       throw Errno.exception(-fd, "cannot read content to record", Names.display(path));
     }
     return new InputStream() {
-      private final Pointer buffer = Memory.allocateDirect(RUNTIME, BLOCK);
+      private final Pointer buffer = BUFFER.get();
       private long offset = start;
       private boolean closed;
 
