@@ -56,6 +56,10 @@ final class KernelAbi {
   // Headers.
   static final int IN_HEADER = 40;
   static final int OUT_HEADER = 16;
+
+  /** The notification (in an out header's error field, with unique 0) to invalidate an inode. */
+  static final int NOTIFY_INVAL_INODE = 2;
+
   static final int IN_OPCODE = 4;
   static final int IN_UNIQUE = 8;
   static final int IN_NODEID = 16;

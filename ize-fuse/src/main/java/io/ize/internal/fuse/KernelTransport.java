@@ -40,13 +40,23 @@ final class KernelTransport {
   private static final int OUT_BUFFER = MAX_WRITE + 4096;
 
   /**
-   * Names and attributes may be cached for a second: the source changes only through the mount,
-   * which answers every change itself, and hard links share one kernel inode, so a change through
-   * one name shows through every other at once.
+   * How long the kernel may keep the source's names: they change only through the mount, whose
+   * every change the kernel sees itself (as libfuse's passthrough_hp assumes too, for a day).
    */
-  private static final long ENTRY_SECONDS = 1;
+  private static final long ENTRY_SECONDS = 3600;
 
-  private static final long ATTR_SECONDS = 1;
+  /**
+   * How long the kernel may keep a source file's attributes. Every change through the mount updates
+   * or invalidates them in the kernel (hard links share one kernel inode, so a change through one
+   * name shows through every other at once), except the mtime that writes through a shared mapping
+   * give the backing file: the release of a writable passthrough handle invalidates them (see
+   * {@link #release}), and a mapping written after its descriptor's close shows its mtime within
+   * this time.
+   */
+  private static final long ATTR_SECONDS = 60;
+
+  /** Names and attributes under {@code /.ize}, which change as history is recorded. */
+  private static final long HISTORY_SECONDS = 1;
 
   private static final Runtime RUNTIME = Runtime.getSystemRuntime();
   private static final LibC C = LibC.INSTANCE;
@@ -64,10 +74,12 @@ final class KernelTransport {
   private static final class Handle {
     final Node node;
     final boolean backed;
+    final boolean writable;
 
-    Handle(Node node, boolean backed) {
+    Handle(Node node, boolean backed, boolean writable) {
       this.node = node;
       this.backed = backed;
+      this.writable = writable;
     }
   }
 
@@ -305,15 +317,17 @@ final class KernelTransport {
     long ino = b.stat.getLong(8);
     Node node =
         fresh ? nodes.created(dev, ino, parent, name) : nodes.lookup(dev, ino, parent, name);
-    putEntry(b.payload, 0, node.id, b.stat);
+    putEntry(b.payload, 0, node.id, b.stat, path);
     return ENTRY_OUT;
   }
 
-  private static void putEntry(Pointer out, int at, long nodeId, Pointer stat) {
+  /** Writes a {@code fuse_entry_out} for the node at {@code path}. */
+  private void putEntry(Pointer out, int at, long nodeId, Pointer stat, byte[] path) {
+    boolean history = fs.isVirtual(path);
     out.putLong(at, nodeId);
     out.putLong(at + 8, 0);
-    out.putLong(at + 16, ENTRY_SECONDS);
-    out.putLong(at + 24, ATTR_SECONDS);
+    out.putLong(at + 16, history ? HISTORY_SECONDS : ENTRY_SECONDS);
+    out.putLong(at + 24, history ? HISTORY_SECONDS : ATTR_SECONDS);
     out.putInt(at + 32, 0);
     out.putInt(at + 36, 0);
     putAttr(out, at + 40, stat);
@@ -350,8 +364,9 @@ final class KernelTransport {
     return node == null ? -1 : node.anyOpenFd();
   }
 
-  private int attrReply(Buffers b) {
-    b.payload.putLong(0, ATTR_SECONDS);
+  /** Replies a {@code fuse_attr_out} for node {@code node} from {@code b.stat}. */
+  private int attrReply(Buffers b, long node) {
+    b.payload.putLong(0, fs.isVirtual(pathOf(node)) ? HISTORY_SECONDS : ATTR_SECONDS);
     b.payload.putInt(8, 0);
     b.payload.putInt(12, 0);
     putAttr(b.payload, 16, b.stat);
@@ -361,7 +376,7 @@ final class KernelTransport {
   private int getattr(Buffers b, long node) {
     boolean byHandle = (b.in.getInt(IN_HEADER) & GETATTR_FH) != 0;
     int rc = stat(b, node, b.in.getLong(IN_HEADER + 8), byHandle);
-    return rc < 0 ? rc : attrReply(b);
+    return rc < 0 ? rc : attrReply(b, node);
   }
 
   private int setattr(Buffers b, long node) {
@@ -402,7 +417,7 @@ final class KernelTransport {
       return rc;
     }
     rc = stat(b, node, fh, withHandle);
-    return rc < 0 ? rc : attrReply(b);
+    return rc < 0 ? rc : attrReply(b, node);
   }
 
   private static final int O_DIRECT = 040000;
@@ -572,7 +587,7 @@ final class KernelTransport {
       return rc;
     }
     Node node = nodes.created(b.stat.getLong(LibC.STAT_DEV), b.stat.getLong(8), parent, name);
-    putEntry(b.payload, 0, node.id, b.stat);
+    putEntry(b.payload, 0, node.id, b.stat, path);
     return opened(b, node, path, fd, flags, ENTRY_OUT);
   }
 
@@ -598,7 +613,7 @@ final class KernelTransport {
     synchronized (node) {
       node.openFds.add(fd);
     }
-    files.put((long) fd, new Handle(node, backingId > 0));
+    files.put((long) fd, new Handle(node, backingId > 0, writable));
     b.payload.putLong(at, fd);
     b.payload.putInt(at + 8, backingId > 0 ? FOPEN_PASSTHROUGH : openFlags);
     b.payload.putInt(at + 12, Math.max(backingId, 0));
@@ -653,8 +668,31 @@ final class KernelTransport {
           node.backingId = 0;
         }
       }
+      if (handle.backed && handle.writable) {
+        invalidateAttributes(b, node.id);
+      }
     }
     return Math.min(fs.release(path, fh), 0);
+  }
+
+  /**
+   * Tells the kernel to forget what it caches of a node's attributes: writes through a shared
+   * mapping of a passthrough file change the backing file's mtime without the kernel's knowing.
+   */
+  private void invalidateAttributes(Buffers b, long nodeId) {
+    Pointer notice = b.scratch;
+    notice.putInt(0, OUT_HEADER + 24);
+    notice.putInt(4, NOTIFY_INVAL_INODE);
+    notice.putLong(8, 0);
+    notice.putLong(OUT_HEADER, nodeId);
+    notice.putLong(OUT_HEADER + 8, -1); // attributes only: the page cache is the backing file's
+    notice.putLong(OUT_HEADER + 16, 0);
+    if (DEVICE.write(deviceFd, notice, OUT_HEADER + 24) < 0) {
+      int errno = LibC.errno();
+      if (errno != Errno.ENOENT) { // the kernel has already forgotten the node
+        LOG.log(Level.WARNING, "invalidating cached attributes: {0}", Errno.describe(errno));
+      }
+    }
   }
 
   private int read(Buffers b) {
@@ -811,7 +849,7 @@ final class KernelTransport {
                                 dirNode,
                                 entryName)
                             .id;
-                    putEntry(out, at, nodeId, b.stat);
+                    putEntry(out, at, nodeId, b.stat, path);
                   }
                 }
                 if (nodeId == 0) {

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Random;
 import jnr.ffi.LibraryLoader;
@@ -90,6 +91,37 @@ class KernelTransportTest {
         mount.sync();
       }
       assertThat(content(store)).as("the store after close").isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void theMtimeAMappingGivesTheFileShowsThroughTheMountOnceItIsClosed() throws Exception {
+    // The kernel caches attributes for a minute, and writes through a passthrough mapping change
+    // the backing file behind its back: the release must tell it to forget them.
+    Files.writeString(source.resolve("mapped"), "a".repeat(8192));
+    try (Mount mount = Ize.mount(source, target, KERNEL)) {
+      Path file = target.resolve("mapped");
+      FileTime before = Files.getLastModifiedTime(file); // now cached by the kernel
+      Thread.sleep(20);
+
+      int fd = Posix.open(file, Posix.O_RDWR, 0);
+      assertThat(fd).isNotNegative();
+      Pointer map = MMAP.mmap(null, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      assertThat(map.address()).as("mmap").isNotEqualTo(-1L);
+      map.put(0, "MAPPED".getBytes(StandardCharsets.US_ASCII), 0, 6);
+      assertThat(MMAP.munmap(map, 8192)).isZero();
+      Files.getLastModifiedTime(file); // while it is open: whatever the kernel says, it keeps
+      assertThat(Posix.close(fd)).isZero();
+
+      FileTime written = Files.getLastModifiedTime(source.resolve("mapped"));
+      assertThat(written).as("the source's mtime after the mapped write").isGreaterThan(before);
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (Files.getLastModifiedTime(file).equals(before) && System.nanoTime() < deadline) {
+        Thread.sleep(20); // the release comes after close returns
+      }
+      assertThat(Files.getLastModifiedTime(file))
+          .as("the mtime through the mount")
+          .isEqualTo(written);
     }
   }
 
