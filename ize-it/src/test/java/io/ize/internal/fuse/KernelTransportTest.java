@@ -71,17 +71,11 @@ class KernelTransportTest {
       mount.sync();
       assertThat(content(store)).isEqualTo("a".repeat(8192));
 
-      int fd = Posix.open(file, Posix.O_RDWR, 0);
-      assertThat(fd).isNotNegative();
-      Pointer map = MMAP.mmap(null, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-      assertThat(map.address()).as("mmap").isNotEqualTo(-1L);
       // The bytes reach the source without a WRITE request: the capture comes from the close.
       // (Under passthrough the mapping holds the backing file, not the mount's: writes made
       // through it after the descriptor's close are captured only at the file's next control
       // point, since no release follows the munmap.)
-      map.put(4096, "MAPPED".getBytes(StandardCharsets.US_ASCII), 0, 6);
-      assertThat(MMAP.munmap(map, 8192)).isZero();
-      assertThat(Posix.close(fd)).isZero();
+      writeThroughAMapping(file, 4096, () -> {});
 
       String expected = "a".repeat(4096) + "MAPPED" + "a".repeat(4096 - 6);
       assertThat(Files.readString(source.resolve("mapped"))).isEqualTo(expected);
@@ -104,14 +98,8 @@ class KernelTransportTest {
       FileTime before = Files.getLastModifiedTime(file); // now cached by the kernel
       Thread.sleep(20);
 
-      int fd = Posix.open(file, Posix.O_RDWR, 0);
-      assertThat(fd).isNotNegative();
-      Pointer map = MMAP.mmap(null, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-      assertThat(map.address()).as("mmap").isNotEqualTo(-1L);
-      map.put(0, "MAPPED".getBytes(StandardCharsets.US_ASCII), 0, 6);
-      assertThat(MMAP.munmap(map, 8192)).isZero();
-      Files.getLastModifiedTime(file); // while it is open: whatever the kernel says, it keeps
-      assertThat(Posix.close(fd)).isZero();
+      // A stat while it is open: whatever the kernel is told then, it keeps.
+      writeThroughAMapping(file, 0, () -> Files.getLastModifiedTime(file));
 
       FileTime written = Files.getLastModifiedTime(source.resolve("mapped"));
       assertThat(written).as("the source's mtime after the mapped write").isGreaterThan(before);
@@ -146,6 +134,24 @@ class KernelTransportTest {
         }
       }
     }
+  }
+
+  /** Writes "MAPPED" at {@code at} through a shared mapping of the file's first 8 KiB. */
+  private static void writeThroughAMapping(Path file, int at, WhileOpen whileOpen)
+      throws IOException {
+    int fd = Posix.open(file, Posix.O_RDWR, 0);
+    assertThat(fd).isNotNegative();
+    Pointer map = MMAP.mmap(null, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    assertThat(map.address()).as("mmap").isNotEqualTo(-1L);
+    map.put(at, "MAPPED".getBytes(StandardCharsets.US_ASCII), 0, 6);
+    assertThat(MMAP.munmap(map, 8192)).isZero();
+    whileOpen.run();
+    assertThat(Posix.close(fd)).isZero();
+  }
+
+  @FunctionalInterface
+  private interface WhileOpen {
+    void run() throws IOException;
   }
 
   private static String content(VersionStore store) throws IOException {
