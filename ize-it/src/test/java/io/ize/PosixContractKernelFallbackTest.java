@@ -56,8 +56,9 @@ class PosixContractKernelFallbackTest extends PosixContract {
   }
 
   /**
-   * The 200,000-file test runs in {@link PosixContractSeparateTargetTest}: the core opens and
-   * closes its descriptors the same way whatever the transport, and the test costs minutes.
+   * The 200,000-file test runs in {@link PosixContractKernelSeparateTargetTest}: this transport
+   * keeps its nodes and descriptors the same way with or without passthrough, and the test costs
+   * minutes.
    */
   @Override
   protected boolean runsTheScaleTest() {

@@ -60,8 +60,8 @@ class PosixContractKernelOverSourceTest extends PosixContract {
   }
 
   /**
-   * The 200,000-file test runs in {@link PosixContractSeparateTargetTest}: the daemon opens and
-   * closes its descriptors the same way whatever the shape, and the test costs minutes.
+   * The 200,000-file test runs in {@link PosixContractKernelSeparateTargetTest}: the daemon opens
+   * and closes its descriptors the same way whatever the shape, and the test costs minutes.
    */
   @Override
   protected boolean runsTheScaleTest() {
