@@ -80,16 +80,25 @@ public final class PendingWrites {
   public Map.Entry<byte[], byte[]> last(
       String table, byte[] from, byte[] to, Map.Entry<byte[], byte[]> committed) {
     NavigableMap<byte[], byte[]> pending = tables.get(table);
-    Map.Entry<byte[], byte[]> change =
-        pending == null ? null : to == null ? pending.lastEntry() : pending.lowerEntry(to);
+    Map.Entry<byte[], byte[]> change = pending == null ? null : lastIn(pending, from, to);
     if (change == null
-        || Arrays.compareUnsigned(change.getKey(), from) < 0
         || committed != null && Arrays.compareUnsigned(change.getKey(), committed.getKey()) < 0) {
       return committed;
     }
     return change.getValue() == DELETED
         ? HIDDEN
         : Map.entry(change.getKey().clone(), change.getValue().clone());
+  }
+
+  /**
+   * The entry of {@code map} (ordered by unsigned bytes) with the greatest key in {@code from <=
+   * key < to} ({@code to} null for no bound), or null; the map's own entry, not a copy. For
+   * backends that keep a table in a navigable map, and for the pending changes here.
+   */
+  public static <V> Map.Entry<byte[], V> lastIn(
+      NavigableMap<byte[], V> map, byte[] from, byte[] to) {
+    Map.Entry<byte[], V> last = to == null ? map.lastEntry() : map.lowerEntry(to);
+    return last == null || Arrays.compareUnsigned(last.getKey(), from) < 0 ? null : last;
   }
 
   private NavigableMap<byte[], byte[]> table(String table) {

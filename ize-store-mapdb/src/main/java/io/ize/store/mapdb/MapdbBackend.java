@@ -443,21 +443,15 @@ final class MapdbBackend implements StoreBackend {
       checkLive();
       BTreeMap<byte[], byte[]> map = table(table);
       Objects.requireNonNull(from, "from");
-      if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
-        return null;
-      }
       Map.Entry<byte[], byte[]> found;
       try {
-        found = to == null ? map.lastEntry() : map.lowerEntry(to);
+        found = PendingWrites.lastIn(map, from, to);
       } catch (DBException e) {
         throw failure("reading table " + table, e);
       }
       if (found != null) {
         // As in scan: the key array may be the node's, the value is deserialized afresh.
-        found =
-            Arrays.compareUnsigned(found.getKey(), from) < 0
-                ? null
-                : Map.entry(found.getKey().clone(), found.getValue());
+        found = Map.entry(found.getKey().clone(), found.getValue());
       }
       PendingWrites pending = pending();
       if (pending != null) {

@@ -1,5 +1,6 @@
 package io.ize.testkit.store;
 
+import io.ize.spi.PendingWrites;
 import io.ize.spi.ReadTransaction;
 import io.ize.spi.StoreBackend;
 import io.ize.spi.WriteTransaction;
@@ -136,14 +137,8 @@ final class MemoryBackend implements StoreBackend {
 
     @Override
     public Map.Entry<byte[], byte[]> last(String table, byte[] from, byte[] to) {
-      NavigableMap<byte[], byte[]> all = table(table);
-      if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
-        return null;
-      }
-      Map.Entry<byte[], byte[]> found = to == null ? all.lastEntry() : all.lowerEntry(to);
-      return found == null || Arrays.compareUnsigned(found.getKey(), from) < 0
-          ? null
-          : Map.entry(found.getKey().clone(), found.getValue().clone());
+      Map.Entry<byte[], byte[]> found = PendingWrites.lastIn(table(table), from, to);
+      return found == null ? null : Map.entry(found.getKey().clone(), found.getValue().clone());
     }
 
     @Override

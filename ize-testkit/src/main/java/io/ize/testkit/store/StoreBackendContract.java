@@ -998,8 +998,7 @@ public abstract class StoreBackendContract {
         .as(range + " reversed")
         .isEqualTo(descending);
     try (ReadTransaction txn = store.read()) {
-      Map.Entry<byte[], byte[]> last = txn.last("alpha", from, to);
-      assertThat(last == null ? null : ByteBuffer.wrap(last.getKey()).getInt())
+      assertThat(lastKey(txn, from, to))
           .as("last of " + range)
           .isEqualTo(descending.isEmpty() ? null : descending.get(0));
     }
@@ -1060,34 +1059,25 @@ public abstract class StoreBackendContract {
       range = range.descendingMap();
     }
     List<String> expected = new ArrayList<>();
-    range.forEach((k, v) -> expected.add(HEX.formatHex(k) + "=" + HEX.formatHex(v)));
+    range.forEach((k, v) -> expected.add(hexEntry(k, v)));
     List<String> actual = new ArrayList<>();
-    txn.scan(
-        "alpha",
-        from,
-        to,
-        reverse,
-        (k, v) -> actual.add(HEX.formatHex(k) + "=" + HEX.formatHex(v)));
+    txn.scan("alpha", from, to, reverse, (k, v) -> actual.add(hexEntry(k, v)));
     assertThat(actual)
         .as(
             "scan [%s, %s) reverse=%s",
             HEX.formatHex(from), to == null ? "end" : HEX.formatHex(to), reverse)
         .isEqualTo(expected);
-    Map.Entry<byte[], byte[]> last = txn.last("alpha", from, to);
-    Map.Entry<byte[], byte[]> expectedLast = range.isEmpty() ? null : range.lastEntry();
-    if (reverse && !range.isEmpty()) {
-      expectedLast = range.firstEntry();
-    }
-    assertThat(
-            last == null
-                ? null
-                : HEX.formatHex(last.getKey()) + "=" + HEX.formatHex(last.getValue()))
+    // The greatest key: the reversed view's first entry, the ascending view's last.
+    assertThat(hexEntry(txn.last("alpha", from, to)))
         .as("last [%s, %s)", HEX.formatHex(from), to == null ? "end" : HEX.formatHex(to))
-        .isEqualTo(
-            expectedLast == null
-                ? null
-                : HEX.formatHex(expectedLast.getKey())
-                    + "="
-                    + HEX.formatHex(expectedLast.getValue()));
+        .isEqualTo(hexEntry(reverse ? range.firstEntry() : range.lastEntry()));
+  }
+
+  private static String hexEntry(byte[] key, byte[] value) {
+    return HEX.formatHex(key) + "=" + HEX.formatHex(value);
+  }
+
+  private static String hexEntry(Map.Entry<byte[], byte[]> entry) {
+    return entry == null ? null : hexEntry(entry.getKey(), entry.getValue());
   }
 }
