@@ -343,12 +343,11 @@ final class KernelTransport {
     return entry(b, parent, name, path, false);
   }
 
-  /** Stats a node by path, or through an open handle once it has no name left. */
-  private int stat(Buffers b, long node, long fh, boolean byHandle) {
+  /** Stats a node by its path, or through an open handle once it has no name left. */
+  private int stat(Buffers b, long node, byte[] path, long fh, boolean byHandle) {
     if (byHandle) {
       return fs.fgetattr(fh, b.stat);
     }
-    byte[] path = pathOf(node);
     int rc = path == null ? -Errno.ENOENT : fs.getattr(path, b.stat);
     if (rc == -Errno.ENOENT) {
       int fd = openFd(node);
@@ -364,9 +363,9 @@ final class KernelTransport {
     return node == null ? -1 : node.anyOpenFd();
   }
 
-  /** Replies a {@code fuse_attr_out} for node {@code node} from {@code b.stat}. */
-  private int attrReply(Buffers b, long node) {
-    b.payload.putLong(0, fs.isVirtual(pathOf(node)) ? HISTORY_SECONDS : ATTR_SECONDS);
+  /** Replies a {@code fuse_attr_out} for the node at {@code path} from {@code b.stat}. */
+  private int attrReply(Buffers b, byte[] path) {
+    b.payload.putLong(0, fs.isVirtual(path) ? HISTORY_SECONDS : ATTR_SECONDS);
     b.payload.putInt(8, 0);
     b.payload.putInt(12, 0);
     putAttr(b.payload, 16, b.stat);
@@ -375,8 +374,9 @@ final class KernelTransport {
 
   private int getattr(Buffers b, long node) {
     boolean byHandle = (b.in.getInt(IN_HEADER) & GETATTR_FH) != 0;
-    int rc = stat(b, node, b.in.getLong(IN_HEADER + 8), byHandle);
-    return rc < 0 ? rc : attrReply(b, node);
+    byte[] path = pathOf(node);
+    int rc = stat(b, node, path, b.in.getLong(IN_HEADER + 8), byHandle);
+    return rc < 0 ? rc : attrReply(b, path);
   }
 
   private int setattr(Buffers b, long node) {
@@ -416,8 +416,8 @@ final class KernelTransport {
     if (rc < 0) {
       return rc;
     }
-    rc = stat(b, node, fh, withHandle);
-    return rc < 0 ? rc : attrReply(b, node);
+    rc = stat(b, node, path, fh, withHandle);
+    return rc < 0 ? rc : attrReply(b, path);
   }
 
   private static final int O_DIRECT = 040000;

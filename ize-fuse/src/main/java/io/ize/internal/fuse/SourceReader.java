@@ -26,15 +26,15 @@ final class SourceReader {
   private static final ThreadLocal<Pointer> BUFFER =
       ThreadLocal.withInitial(() -> Memory.allocateDirect(RUNTIME, BLOCK));
 
+  /** Each thread's stat buffer; every caller reads what it needs from it before returning. */
+  private static final ThreadLocal<Pointer> STAT =
+      ThreadLocal.withInitial(() -> Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE));
+
   private final PassthroughFs fs;
 
   SourceReader(PassthroughFs fs) {
     this.fs = fs;
   }
-
-  /** Each thread's stat buffer; every caller reads what it needs from it before returning. */
-  private static final ThreadLocal<Pointer> STAT =
-      ThreadLocal.withInitial(() -> Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE));
 
   /** The inode number of a path, without the rest of its state. */
   long inode(byte[] path) throws IOException {
@@ -62,16 +62,19 @@ final class SourceReader {
         link = java.util.Arrays.copyOf(link, link.length - 1);
       }
     }
-    int uid = buffer.getInt(28);
-    int gid = buffer.getInt(LibC.STAT_GID);
-    long rdev = buffer.getLong(40);
-    long size = buffer.getLong(LibC.STAT_SIZE_FIELD);
-    long mtime = buffer.getLong(88);
-    int mtimeNanos = (int) buffer.getLong(96);
-    long inode = buffer.getLong(LibC.STAT_INO);
     NodeState state =
-        new NodeState(mode, uid, gid, rdev, size, mtime, mtimeNanos, link, xattrs(path), null);
-    return new Stat(inode, state);
+        new NodeState(
+            mode,
+            buffer.getInt(28),
+            buffer.getInt(LibC.STAT_GID),
+            buffer.getLong(40),
+            buffer.getLong(LibC.STAT_SIZE_FIELD),
+            buffer.getLong(88),
+            (int) buffer.getLong(96),
+            link,
+            xattrs(path),
+            null);
+    return new Stat(buffer.getLong(LibC.STAT_INO), state);
   }
 
   private Map<String, byte[]> xattrs(byte[] path) {
