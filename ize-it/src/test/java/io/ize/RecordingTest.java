@@ -91,8 +91,6 @@ class RecordingTest {
     mount.sync();
 
     List<FileVersion> versions = store.versions("z/b/f", Point.latest());
-    System.err.println(
-        "LOG " + log() + "\nVERSIONS " + versions + "\nTREE " + store.tree(Point.latest(), ""));
     List<String> contents = new java.util.ArrayList<>();
     for (FileVersion v : versions) {
       if (v.operation() == Operation.WRITE) {
@@ -101,6 +99,49 @@ class RecordingTest {
       }
     }
     assertThat(contents).containsExactly("a/b/f=v1", "a/b/f=v2", "z/b/f=v3");
+  }
+
+  /**
+   * The bytes of a small file closed by a writer are read after close(2) returns (by the recorder's
+   * writer thread): whatever changes the file at once (rewritten, truncated, renamed, deleted),
+   * each close keeps its own bytes in the history.
+   */
+  @Test
+  void eachCloseRecordsItsOwnBytesWhateverChangesTheFileAtOnce() throws IOException {
+    Path f = target.resolve("f");
+    List<String> written = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String text = "version " + i + " " + "x".repeat(i * 997);
+      Files.writeString(f, text); // each open after the first truncates what the last close left
+      if (i > 0) {
+        written.add("");
+      }
+      written.add(text);
+    }
+    Files.writeString(target.resolve("g"), "renamed at once");
+    Files.move(target.resolve("g"), target.resolve("h"));
+    Files.writeString(target.resolve("gone"), "deleted at once");
+    Files.delete(target.resolve("gone"));
+    mount.sync();
+
+    List<String> contents = new java.util.ArrayList<>();
+    for (FileVersion v : store.versions("f", Point.latest())) {
+      if (v.operation() == Operation.WRITE || v.operation() == Operation.TRUNCATE) {
+        contents.add(new String(store.content(v.state().content()).readAllBytes(), UTF_8));
+      }
+    }
+    assertThat(contents).containsExactlyElementsOf(written);
+    assertThat(log())
+        .endsWith("CREATE g", "WRITE g", "RENAME g h", "CREATE gone", "WRITE gone", "UNLINK gone");
+    List<LogEntry> entries = store.log(0, 1000, "", null, null);
+    long renamed = entries.get(entries.size() - 4).sequence();
+    long deleted = entries.get(entries.size() - 1).sequence();
+    assertThat(store.content("g", Point.sequence(renamed - 1)).readAllBytes())
+        .asString(UTF_8)
+        .isEqualTo("renamed at once");
+    assertThat(store.content("gone", Point.sequence(deleted - 1)).readAllBytes())
+        .asString(UTF_8)
+        .isEqualTo("deleted at once");
   }
 
   @Test

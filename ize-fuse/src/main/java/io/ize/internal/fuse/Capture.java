@@ -35,6 +35,15 @@ public interface Capture {
    */
   default void changed(Operation operation, byte[] path, byte[] target, int flags) {}
 
+  /**
+   * A writer closed one of its descriptors of the file, which may have changed its content: record
+   * the content as at this close. The capture may finish reading the bytes after this returns, so
+   * long as any later change of them waits for it in {@link #beforeChange}.
+   */
+  default void closed(byte[] path) {
+    changed(Operation.WRITE, path, null, 0);
+  }
+
   /** 0 to let a change go ahead, or a negative errno to refuse it before it happens. */
   default int admit() {
     return 0;

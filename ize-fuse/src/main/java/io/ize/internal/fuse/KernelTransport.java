@@ -340,7 +340,19 @@ final class KernelTransport {
     if (path == null) {
       return -Errno.ENOENT;
     }
-    return entry(b, parent, name, path, false);
+    int rc = entry(b, parent, name, path, false);
+    if (rc != -Errno.ENOENT) {
+      return rc;
+    }
+    // A name that is not there: the kernel keeps it as a negative entry for as long as it keeps
+    // the names that are, since every create of a name goes through the mount (and drops it).
+    b.payload.putLong(0, 0);
+    b.payload.putLong(8, 0);
+    b.payload.putLong(16, fs.isVirtual(path) ? HISTORY_SECONDS : ENTRY_SECONDS);
+    b.payload.putLong(24, 0);
+    b.payload.putInt(32, 0);
+    b.payload.putInt(36, 0);
+    return ENTRY_OUT;
   }
 
   /** Stats a node by its path, or through an open handle once it has no name left. */

@@ -467,9 +467,9 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   /**
-   * A close of one of the handle's descriptors: the caller's close(2) waits for this, so new
-   * content written through the handle is captured here, before close returns (the kernel sends the
-   * release itself later, asynchronously).
+   * A close of one of the handle's descriptors: new content written through the handle is recorded
+   * as at this close, in its place among the changes ({@link Capture#closed}: the caller's close(2)
+   * waits for this, not for the bytes to be read). The kernel sends the release later, on its own.
    */
   public int flush(byte[] path, long fh) {
     if (viewOf(fh) != null) {
@@ -477,7 +477,7 @@ public final class PassthroughFs implements AutoCloseable {
     }
     boolean written = dirty.remove(fh);
     if (path != null && (bypassChanged(fh) | written)) {
-      return ordered(Operation.WRITE, path, null, 0, () -> 0);
+      return ordered(() -> 0, () -> capture.closed(path));
     }
     return 0;
   }
@@ -871,6 +871,11 @@ public final class PassthroughFs implements AutoCloseable {
    */
   private int ordered(
       Operation operation, byte[] path, byte[] target, int flags, IntSupplier change) {
+    return ordered(change, () -> capture.changed(operation, path, target, flags));
+  }
+
+  /** Runs a change and, if it succeeded, {@code report}, as {@link #ordered} above. */
+  private int ordered(IntSupplier change, Runnable report) {
     if (!capture.active()) {
       return change.getAsInt();
     }
@@ -881,7 +886,7 @@ public final class PassthroughFs implements AutoCloseable {
     synchronized (order) {
       int rc = change.getAsInt();
       if (rc >= 0) {
-        capture.changed(operation, path, target, flags);
+        report.run();
       }
       return rc;
     }

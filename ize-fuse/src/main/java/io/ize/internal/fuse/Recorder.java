@@ -26,19 +26,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * Turns captured changes into events and writes them to the store off the FUSE threads.
  *
  * <p>FUSE threads build each event (stat, link target, xattrs; content chunked and hashed) and put
- * it on a queue bounded in bytes: when it is full they wait, so nothing is ever dropped. One thread
- * takes everything queued and appends it to the store in one transaction (group commit). If the
- * store fails, listeners hear of it, the user's writes go on, and the next successful commit starts
- * with a {@link Operation#GAP} record.
+ * it on a queue bounded in bytes: when it is full they wait, so nothing is ever dropped. The
+ * content of a small file closed by a writer is the exception: its place in the queue is taken at
+ * the close, with the file held open, and the writer thread reads, chunks and hashes it ({@link
+ * #closed}), so that close(2) does not wait for it. One thread takes everything queued and appends
+ * it to the store in one transaction (group commit). If the store fails, listeners hear of it, the
+ * user's writes go on, and the next successful commit starts with a {@link Operation#GAP} record.
  *
  * <p>Lock order: the core's order lock, then {@link #lock}. The store's own monitor is taken only
- * by the writer thread, never while {@link #lock} is held.
+ * by the writer thread, never while {@link #lock} is held; the writer reads files holding neither.
+ * A FUSE thread may wait for the writer (a full queue, a capture not read yet) holding the order
+ * lock, which the writer never takes.
  */
 public final class Recorder implements Capture, AutoCloseable {
   private static final Logger LOG = System.getLogger(Recorder.class.getName());
   private static final long CHUNK_BATCH_BYTES = 4 << 20;
   private static final int MAX_BATCH_EVENTS = 50_000;
   private static final int MAX_REMEMBERED_MANIFESTS = 10_000;
+  private static final int MAX_REMEMBERED_PATHS = 10_000;
   private static final long RETRY_MILLIS = 1000;
 
   /** Pause after a failed commit, so a store that keeps failing is not hammered (nor the log). */
@@ -58,6 +63,12 @@ public final class Recorder implements Capture, AutoCloseable {
   /** Commits tried after close while the store fails, before the writer gives up. */
   private static final int CLOSING_ATTEMPTS = 20;
 
+  /** The largest file whose capture at a close the writer thread reads (see {@link #closed}). */
+  private static final long DEFERRED_MAX_BYTES = 1 << 20;
+
+  /** Captures whose bytes the writer has yet to read, at most: each holds a descriptor open. */
+  private static final int DEFERRED_MAX = 1_000;
+
   private final VersionStore store;
   private final SourceReader source;
   private final long capacity;
@@ -69,6 +80,16 @@ public final class Recorder implements Capture, AutoCloseable {
 
   /** Directories whose state the store holds. */
   private final Set<Long> knownDirectories = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Directory paths whose every directory the store holds, with the {@link #namespace} generation
+   * they were checked in: an entry of an earlier generation says nothing.
+   */
+  private final ConcurrentHashMap<java.nio.ByteBuffer, Long> knownPaths = new ConcurrentHashMap<>();
+
+  /** Counts the renames and removals of directories, which change what a path names. */
+  private final java.util.concurrent.atomic.AtomicLong namespace =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** Where each path was first written since its last capture. */
   private final ConcurrentHashMap<java.nio.ByteBuffer, Long> dirty = new ConcurrentHashMap<>();
@@ -93,13 +114,24 @@ public final class Recorder implements Capture, AutoCloseable {
   private final Condition notEmpty = lock.newCondition();
   private final Condition progress = lock.newCondition();
   private final Condition closed = lock.newCondition();
-  private final ArrayDeque<Event> queue = new ArrayDeque<>();
+  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+
+  /**
+   * Inodes with a capture queued whose bytes the writer has not read yet, with how many; guarded by
+   * {@link #lock}. A change of such a file's bytes waits for them ({@link #awaitRead}).
+   */
+  private final java.util.Map<Long, Integer> unread = new java.util.HashMap<>();
+
+  private int unreadTotal;
   private long queuedBytes;
   private long enqueued;
   private long committed;
   private boolean closing;
 
-  /** Threads waiting in {@link #sync}: while there are any, the writer does not linger. */
+  /**
+   * Threads waiting in {@link #sync} or {@link #awaitRead}: while there are any, the writer does
+   * not linger.
+   */
   private int syncing;
 
   private boolean gapPending;
@@ -143,10 +175,13 @@ public final class Recorder implements Capture, AutoCloseable {
   public void beforeChange(byte[] path) {
     try {
       SourceReader.Stat stat = source.stat(path);
-      if (!stat.state.isRegularFile() || knownContent.contains(stat.inode)) {
+      if (!stat.state.isRegularFile()) {
         return;
       }
-      captureContent(Operation.PREIMAGE, path, stat);
+      awaitRead(stat.inode);
+      if (!knownContent.contains(stat.inode)) {
+        read(Operation.PREIMAGE, path, stat).run(this::enqueue);
+      }
     } catch (java.nio.file.NoSuchFileException absent) {
       // Nothing there yet: nothing to preserve.
     } catch (IOException e) {
@@ -170,10 +205,14 @@ public final class Recorder implements Capture, AutoCloseable {
       switch (operation) {
         case UNLINK:
         case RMDIR:
+          if (operation == Operation.RMDIR) {
+            forgetPaths();
+          }
           enqueue(Event.change(operation, now, relative(path), null, 0, null, List.of()));
           return;
         case RENAME:
           {
+            forgetPaths(); // a directory may be among the renamed
             SourceReader.Stat stat = source.stat(target);
             List<Event.Ancestor> ancestors = new ArrayList<>(ancestors(parent(path)));
             ancestors.addAll(ancestors(parent(target)));
@@ -201,7 +240,7 @@ public final class Recorder implements Capture, AutoCloseable {
         case WRITE:
         case TRUNCATE:
         case FALLOCATE:
-          captureContent(operation, path, source.stat(path));
+          read(operation, path, source.stat(path)).run(this::enqueue);
           return;
         default:
           {
@@ -224,13 +263,37 @@ public final class Recorder implements Capture, AutoCloseable {
   }
 
   /**
-   * Chunks and hashes a file's bytes, queueing the chunks ahead of the record naming them. After
-   * writes, only the changed region is read again: chunks of the previous capture that end before
-   * the first written byte are kept as they were (content-defined cut points depend only on the
-   * bytes before them), except the last, whose end was the old end of file rather than a cut.
+   * A writer closed a descriptor of the file: records its content as at this close. The bytes of a
+   * small file are read by the writer thread, after this returns; until then the capture holds the
+   * file open (so a rename or unlink does not matter) and any change of its bytes through the mount
+   * waits for it in {@link #beforeChange}. Writes through descriptors already open, which race with
+   * the close in any case, are not waited for.
    */
-  private void captureContent(Operation operation, byte[] path, SourceReader.Stat stat)
+  @Override
+  public void closed(byte[] path) {
+    try {
+      SourceReader.Stat stat = source.stat(path);
+      ContentRead read = read(Operation.WRITE, path, stat);
+      if (stat.state.size() <= DEFERRED_MAX_BYTES && reserve(stat.inode)) {
+        enqueue(new Queued(read, stat.state.size()));
+      } else {
+        read.run(this::enqueue);
+      }
+    } catch (IOException e) {
+      failed(e);
+    }
+  }
+
+  /**
+   * Opens a file's bytes for a capture of {@code operation}, once any earlier capture of the same
+   * file has read its own (their chunk lists build on each other). After writes, only the changed
+   * region is read again: chunks of the previous capture that end before the first written byte are
+   * kept as they were (content-defined cut points depend only on the bytes before them), except the
+   * last, whose end was the old end of file rather than a cut.
+   */
+  private ContentRead read(Operation operation, byte[] path, SourceReader.Stat stat)
       throws IOException {
+    awaitRead(stat.inode);
     Long firstWritten = firstWritten(path);
     byte[] previous = operation == Operation.WRITE ? captured.get(stat.inode) : null;
     Manifest manifest = new Manifest();
@@ -247,37 +310,84 @@ public final class Recorder implements Capture, AutoCloseable {
       }
       resume = end;
     }
-    List<Chunk> batch = new ArrayList<>();
-    long[] batchBytes = {0};
-    try (InputStream in = source.open(path, resume)) {
-      contentBytesRead.addAndGet(
-          Chunker.split(
-              in,
-              chunk -> {
-                manifest.add(chunk);
-                batch.add(chunk);
-                batchBytes[0] += chunk.data().length;
-                if (batchBytes[0] >= CHUNK_BATCH_BYTES) {
-                  enqueue(Event.chunks(batch));
-                  batch.clear();
-                  batchBytes[0] = 0;
-                }
-              }));
+    InputStream in = source.open(path, resume);
+    try {
+      return new ContentRead(
+          operation, relative(path), stat, manifest, in, now(), ancestors(parent(path)));
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
     }
-    if (!batch.isEmpty()) {
-      enqueue(Event.chunks(batch));
+  }
+
+  /**
+   * A capture of a file's bytes, opened at the moment it records: {@link #run} chunks and hashes
+   * them, handing the chunks on ahead of the record naming them.
+   */
+  private final class ContentRead {
+    private final Operation operation;
+    private final byte[] path;
+    private final SourceReader.Stat stat;
+    private final Manifest manifest;
+    private final InputStream in;
+    private final long time;
+    private final List<Event.Ancestor> ancestors;
+
+    ContentRead(
+        Operation operation,
+        byte[] path,
+        SourceReader.Stat stat,
+        Manifest manifest,
+        InputStream in,
+        long time,
+        List<Event.Ancestor> ancestors) {
+      this.operation = operation;
+      this.path = path;
+      this.stat = stat;
+      this.manifest = manifest;
+      this.in = in;
+      this.time = time;
+      this.ancestors = ancestors;
     }
-    NodeState state = stat.state.withContent(manifest.id(), manifest.size());
-    enqueue(
-        Event.content(operation, now(), relative(path), state, manifest, ancestors(parent(path))));
-    knownContent.add(stat.inode);
-    captured.put(stat.inode, manifest.bytes());
+
+    void run(java.util.function.Consumer<Event> sink) throws IOException {
+      List<Chunk> batch = new ArrayList<>();
+      long[] batchBytes = {0};
+      try (in) {
+        contentBytesRead.addAndGet(
+            Chunker.split(
+                in,
+                chunk -> {
+                  manifest.add(chunk);
+                  batch.add(chunk);
+                  batchBytes[0] += chunk.data().length;
+                  if (batchBytes[0] >= CHUNK_BATCH_BYTES) {
+                    sink.accept(Event.chunks(batch));
+                    batch.clear();
+                    batchBytes[0] = 0;
+                  }
+                }));
+      }
+      if (!batch.isEmpty()) {
+        sink.accept(Event.chunks(batch));
+      }
+      NodeState state = stat.state.withContent(manifest.id(), manifest.size());
+      sink.accept(Event.content(operation, time, path, state, manifest, ancestors));
+      knownContent.add(stat.inode);
+      captured.put(stat.inode, manifest.bytes());
+    }
   }
 
   /** States of the directories on {@code dir}'s path that the store may not know yet. */
   private List<Event.Ancestor> ancestors(byte[] dir) throws IOException {
     if (dir == null) {
       return List.of();
+    }
+    long generation = namespace.get();
+    java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(dir);
+    Long checked = knownPaths.get(key);
+    if (checked != null && checked == generation) {
+      return List.of(); // the common case: no system call at all
     }
     List<Event.Ancestor> unknown = new ArrayList<>();
     int end = dir.length - 1;
@@ -294,20 +404,52 @@ public final class Recorder implements Capture, AutoCloseable {
         }
       }
     }
+    if (knownPaths.size() >= MAX_REMEMBERED_PATHS) {
+      knownPaths.clear();
+    }
+    knownPaths.put(key, generation);
     return unknown;
+  }
+
+  /** Called for every rename or directory removal, before it is recorded. */
+  private void forgetPaths() {
+    namespace.incrementAndGet();
+    knownPaths.clear();
   }
 
   // ------------------------------------------------------------------ queue
 
+  /** What the writer commits: an event, or a capture whose bytes it reads first. */
+  private static final class Queued {
+    final Event event;
+    final ContentRead read;
+    final long weight;
+
+    Queued(Event event) {
+      this.event = event;
+      this.read = null;
+      this.weight = event.weight();
+    }
+
+    Queued(ContentRead read, long size) {
+      this.event = null;
+      this.read = read;
+      this.weight = 1024 + size;
+    }
+  }
+
   private void enqueue(Event event) {
-    long weight = event.weight();
+    enqueue(new Queued(event));
+  }
+
+  private void enqueue(Queued entry) {
     lock.lock();
     try {
-      while (queuedBytes + weight > capacity && !queue.isEmpty()) {
+      while (queuedBytes + entry.weight > capacity && !queue.isEmpty()) {
         progress.awaitUninterruptibly();
       }
-      queue.add(event);
-      queuedBytes += weight;
+      queue.add(entry);
+      queuedBytes += entry.weight;
       enqueued++;
       // The writer waits for a first event, then lingers until a batch is large enough (see
       // drain): waking it for every event in between would only cost a context switch each.
@@ -319,9 +461,109 @@ public final class Recorder implements Capture, AutoCloseable {
     }
   }
 
+  /** Counts a capture of {@code inode} the writer will read; false if too many are waiting. */
+  private boolean reserve(long inode) {
+    lock.lock();
+    try {
+      if (unreadTotal >= DEFERRED_MAX) {
+        return false;
+      }
+      unread.merge(inode, 1, Integer::sum);
+      unreadTotal++;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns once the writer has read every capture of {@code inode} queued so far. */
+  private void awaitRead(long inode) {
+    lock.lock();
+    try {
+      if (!unread.containsKey(inode)) {
+        return;
+      }
+      syncing++;
+      notEmpty.signalAll();
+      try {
+        while (unread.containsKey(inode)) {
+          progress.awaitUninterruptibly();
+        }
+      } finally {
+        syncing--;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Reads the captures among {@code taken}; returns the events to commit, in order. */
+  private List<Event> resolve(List<Queued> taken) {
+    List<Event> events = new ArrayList<>(taken.size());
+    List<Long> read = new ArrayList<>();
+    for (Queued entry : taken) {
+      if (entry.read == null) {
+        events.add(entry.event);
+        continue;
+      }
+      try {
+        entry.read.run(events::add);
+      } catch (IOException e) {
+        failed(e);
+      }
+      read.add(entry.read.stat.inode);
+    }
+    if (!read.isEmpty()) {
+      lock.lock();
+      try {
+        read.forEach(this::readOne);
+        progress.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+    return events;
+  }
+
+  /** One capture of {@code inode} was read (or given up); called under {@link #lock}. */
+  private void readOne(long inode) {
+    unread.computeIfPresent(inode, (key, count) -> count == 1 ? null : count - 1);
+    unreadTotal--;
+  }
+
+  /**
+   * Closes the files of captures the writer will never read, when it stops; frees their waiters.
+   */
+  private void abandonUnread() {
+    lock.lock();
+    try {
+      for (Queued entry : queue) {
+        if (entry.read != null) {
+          try {
+            entry.read.in.close();
+          } catch (IOException ignored) {
+            // a source descriptor: closing it cannot lose anything
+          }
+          readOne(entry.read.stat.inode);
+        }
+      }
+      progress.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void drain() {
+    try {
+      commitUntilClosed();
+    } finally {
+      abandonUnread();
+    }
+  }
+
+  private void commitUntilClosed() {
     while (true) {
-      List<Event> batch = new ArrayList<>();
+      List<Queued> taken = new ArrayList<>();
       long bytes = 0;
       boolean gap;
       lock.lock();
@@ -357,12 +599,18 @@ public final class Recorder implements Capture, AutoCloseable {
             break;
           }
         }
-        while (!queue.isEmpty() && batch.size() < MAX_BATCH_EVENTS) {
-          Event event = queue.poll();
-          batch.add(event);
-          bytes += event.weight();
+        while (!queue.isEmpty() && taken.size() < MAX_BATCH_EVENTS) {
+          Queued entry = queue.poll();
+          taken.add(entry);
+          bytes += entry.weight;
         }
-        gap = gapPending;
+      } finally {
+        lock.unlock();
+      }
+      List<Event> batch = resolve(taken);
+      lock.lock();
+      try {
+        gap = gapPending; // read after resolving: a capture that failed to read leaves a gap
       } finally {
         lock.unlock();
       }
@@ -401,7 +649,7 @@ public final class Recorder implements Capture, AutoCloseable {
           gapPending = false;
         }
         queuedBytes -= bytes;
-        committed += batch.size();
+        committed += taken.size();
         progress.signalAll();
         givingUp = closing && failuresInARow >= CLOSING_ATTEMPTS;
         if (failure != null && !givingUp) {

@@ -20,8 +20,9 @@ final class SourceReader {
 
   /**
    * Each thread's read buffer, kept for the thread's life: allocating (and so zeroing and faulting
-   * in) a megabyte for every capture cost more than the capture of a small file itself. Streams
-   * open at once on one thread may share it: each read copies its bytes out before returning.
+   * in) a megabyte for every capture cost more than the capture of a small file itself. A stream
+   * takes the buffer of the thread reading it (which need not be the one that opened it), and each
+   * read copies its bytes out before returning, so streams read by one thread may share it.
    */
   private static final ThreadLocal<Pointer> BUFFER =
       ThreadLocal.withInitial(() -> Memory.allocateDirect(RUNTIME, BLOCK));
@@ -113,7 +114,6 @@ final class SourceReader {
       throw Errno.exception(-fd, "cannot read content to record", Names.display(path));
     }
     return new InputStream() {
-      private final Pointer buffer = BUFFER.get();
       private long offset = start;
       private boolean closed;
 
@@ -125,6 +125,7 @@ final class SourceReader {
 
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
+        Pointer buffer = BUFFER.get();
         int n = fs.read(fd, buffer, Math.min(len, BLOCK), offset);
         if (n < 0) {
           throw Errno.exception(-n, "cannot read content to record", Names.display(path));

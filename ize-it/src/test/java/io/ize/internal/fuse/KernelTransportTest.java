@@ -62,6 +62,25 @@ class KernelTransportTest {
     }
   }
 
+  /**
+   * A name looked up and not found is remembered as missing (the source changes only through the
+   * mount): a file put into the source behind the mount's back stays unseen, while one created
+   * through the mount after the same failed lookup shows at once.
+   */
+  @Test
+  void aMissingNameIsRememberedUntilTheMountCreatesIt() throws Exception {
+    try (Mount mount = Ize.mount(source, target, KERNEL)) {
+      assertThat(target.resolve("behind")).doesNotExist();
+      assertThat(target.resolve("through")).doesNotExist();
+      Files.writeString(source.resolve("behind"), "not through the mount");
+      Files.writeString(target.resolve("through"), "through the mount");
+      assertThat(target.resolve("behind")).doesNotExist();
+      assertThat(Files.readString(target.resolve("through"))).isEqualTo("through the mount");
+      Files.createDirectory(target.resolve("d"));
+      assertThat(target.resolve("d")).isDirectory();
+    }
+  }
+
   @Test
   void writesThroughAMappingAreCapturedAtClose() throws Exception {
     try (VersionStore store = VersionStore.open("memory", tmp.resolve("store"));
