@@ -1810,6 +1810,20 @@ public abstract class PosixContract {
         .as("a write by an ordinary user clears set-user-ID (through the mount)")
         .isEqualTo("755\n");
     assertThat(lstat(s("home/file")).permissions()).isEqualTo(0755);
+    Child.Result sgid =
+        Child.run(
+            mnt.resolve("home"),
+            Child.as(
+                uid, uid, "sh", "-c", "chmod 2775 file && truncate -s 2 file && stat -c %a file"));
+    assertThat(sgid.exit()).as("%s", sgid).isZero();
+    assertThat(sgid.stdout())
+        .as("a truncate by an ordinary user clears set-group-ID where the group may execute")
+        .isEqualTo("775\n");
+    ok(Posix.chmod(m("home/file"), 04755), "set-user-ID again");
+    Files.writeString(mnt.resolve("home/file"), "root's", StandardOpenOption.APPEND);
+    assertThat(lstat(s("home/file")).permissions())
+        .as("a write by root keeps set-user-ID")
+        .isEqualTo(04755);
 
     ok(Posix.lchown(m("home"), uid, uid + 7), "group of the directory");
     ok(Posix.chmod(m("home"), 02775), "set-group-ID directory");

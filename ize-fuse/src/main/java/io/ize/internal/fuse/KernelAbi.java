@@ -76,6 +76,7 @@ final class KernelAbi {
   static final long PARALLEL_DIROPS = 1L << 18;
   static final long MAX_PAGES = 1L << 22;
   static final long CACHE_SYMLINKS = 1L << 23;
+  static final long HANDLE_KILLPRIV_V2 = 1L << 28;
   static final long INIT_EXT = 1L << 30;
   static final long PASSTHROUGH = 1L << 37;
 
@@ -97,6 +98,11 @@ final class KernelAbi {
   static final int FATTR_FH = 64;
   static final int FATTR_ATIME_NOW = 128;
   static final int FATTR_MTIME_NOW = 256;
+  static final int FATTR_KILL_SUIDGID = 1 << 11;
+
+  // Set-user-ID and set-group-ID removal the kernel leaves to the server (HANDLE_KILLPRIV_V2).
+  static final int OPEN_KILL_SUIDGID = 1 << 0;
+  static final int WRITE_KILL_SUIDGID = 1 << 2;
 
   static final int GETATTR_FH = 1;
   static final int FSYNC_FDATASYNC = 1;

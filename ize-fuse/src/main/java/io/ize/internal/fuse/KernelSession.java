@@ -41,6 +41,7 @@ final class KernelSession {
           | KernelAbi.PARALLEL_DIROPS
           | KernelAbi.MAX_PAGES
           | KernelAbi.CACHE_SYMLINKS
+          | KernelAbi.HANDLE_KILLPRIV_V2
           | KernelAbi.INIT_EXT
           | KernelAbi.PASSTHROUGH;
 
@@ -143,6 +144,7 @@ final class KernelSession {
     }
     boolean passthrough = (granted & KernelAbi.PASSTHROUGH) != 0;
     transport.passthrough(passthrough);
+    transport.killsSuidGid((granted & KernelAbi.HANDLE_KILLPRIV_V2) != 0);
     b.out.putInt(0, KernelAbi.OUT_HEADER + 64);
     b.out.putInt(4, 0);
     b.out.putLong(8, b.in.getLong(KernelAbi.IN_UNIQUE));

@@ -45,6 +45,10 @@ final class KernelTransport {
    */
   private static final long ENTRY_SECONDS = 3600;
 
+  private static final int S_ISUID = 04000;
+  private static final int S_ISGID = 02000;
+  private static final int S_IXGRP = 00010;
+
   /**
    * How long the kernel may keep a source file's attributes. Every change through the mount updates
    * or invalidates them in the kernel (hard links share one kernel inode, so a change through one
@@ -70,6 +74,9 @@ final class KernelTransport {
   private final int deviceFd;
   private volatile boolean passthrough;
 
+  /** Whether the kernel leaves clearing set-user-ID and set-group-ID to us (see killSuidGid). */
+  private volatile boolean killsSuidGid;
+
   /** An open file: its node and whether it holds a share of the node's backing file. */
   private static final class Handle {
     final Node node;
@@ -91,6 +98,10 @@ final class KernelTransport {
 
   void passthrough(boolean on) {
     this.passthrough = on;
+  }
+
+  void killsSuidGid(boolean on) {
+    this.killsSuidGid = on;
   }
 
   boolean passthrough() {
@@ -418,6 +429,9 @@ final class KernelTransport {
       } else {
         rc = path != null ? fs.truncate(path, size) : checked(C.ftruncate(fd, size));
       }
+      if (rc >= 0 && (valid & KernelAbi.FATTR_KILL_SUIDGID) != 0) {
+        rc = killSuidGid(b, 0, path, withHandle ? (int) fh : fd); // the reply has the new mode
+      }
     }
     if (rc >= 0 && (valid & (FATTR_ATIME | FATTR_MTIME)) != 0) {
       Pointer times = b.scratch;
@@ -546,6 +560,38 @@ final class KernelTransport {
     return rc < 0 ? rc : entry(b, newParent, name, path, false);
   }
 
+  /**
+   * Clears set-user-ID, and set-group-ID where the group may execute or the caller is not of the
+   * file's group, as the kernel does for a write or truncate by a caller without CAP_FSETID (taken
+   * here as any caller but root): negotiating HANDLE_KILLPRIV_V2 leaves this to the server, and
+   * spares a GETXATTR of {@code security.capability} before every write. Tells the kernel that node
+   * {@code nodeId}'s attributes changed, unless it is 0.
+   */
+  private int killSuidGid(Buffers b, long nodeId, byte[] path, int fd) {
+    int rc = path != null ? fs.getattr(path, b.stat) : fs.fgetattr(fd, b.stat);
+    if (rc < 0) {
+      return rc;
+    }
+    int mode = b.stat.getInt(LibC.STAT_MODE);
+    if ((mode & LibC.S_IFMT) != LibC.S_IFREG) {
+      return 0;
+    }
+    int kill = mode & S_ISUID;
+    if ((mode & S_ISGID) != 0
+        && ((mode & S_IXGRP) != 0 || b.stat.getInt(LibC.STAT_GID) != gid(b))) {
+      kill |= S_ISGID;
+    }
+    if (kill == 0) {
+      return 0;
+    }
+    int kept = mode & 07777 & ~kill;
+    rc = path != null ? fs.chmod(path, kept) : checked(C.fchmod(fd, kept));
+    if (rc >= 0 && nodeId != 0) {
+      invalidateAttributes(b, nodeId); // the kernel's copy of the mode is stale now
+    }
+    return rc;
+  }
+
   private static int uid(Buffers b) {
     return b.in.getInt(IN_UID);
   }
@@ -566,6 +612,17 @@ final class KernelTransport {
     int fd = fs.open(path, flags & ~LibC.O_TRUNC);
     if (fd < 0) {
       return fd;
+    }
+    boolean writable = (flags & LibC.O_ACCMODE) != LibC.O_RDONLY;
+    if ((b.in.getInt(IN_HEADER + 4) & KernelAbi.OPEN_KILL_SUIDGID) != 0
+        || (killsSuidGid && passthrough && writable && uid(b) != 0)) {
+      // The kernel asks for it on a truncating open; under passthrough the writes never reach
+      // us, so a writer that is not root loses the bits when it opens, not at its first write.
+      int rc = killSuidGid(b, id, path, fd);
+      if (rc < 0) {
+        fs.release(null, fd);
+        return rc;
+      }
     }
     if ((flags & LibC.O_TRUNC) != 0) {
       // Recorded as the TRUNCATE it is, as when the kernel sends it apart (jnr transport).
@@ -720,7 +777,14 @@ final class KernelTransport {
     long fh = b.in.getLong(IN_HEADER);
     long offset = b.in.getLong(IN_HEADER + 8);
     int size = b.in.getInt(IN_HEADER + 16);
-    int rc = fs.write(pathOf(node), fh, b.in.slice(IN_HEADER + 40), size, offset);
+    byte[] path = pathOf(node);
+    if ((b.in.getInt(IN_HEADER + 20) & KernelAbi.WRITE_KILL_SUIDGID) != 0) {
+      int rc = killSuidGid(b, node, path, (int) fh);
+      if (rc < 0) {
+        return rc;
+      }
+    }
+    int rc = fs.write(path, fh, b.in.slice(IN_HEADER + 40), size, offset);
     if (rc < 0) {
       return rc;
     }
