@@ -1800,23 +1800,11 @@ public abstract class PosixContract {
     assertThat(lstat(s("home/file")).nlink()).isEqualTo(2);
     assertThat(Files.readString(src.resolve("home/file"))).isEqualTo("hello\n");
 
-    Child.Result suid =
-        Child.run(
-            mnt.resolve("home"),
-            Child.as(
-                uid, uid, "sh", "-c", "chmod 4755 file && echo more >> file && stat -c %a file"));
-    assertThat(suid.exit()).as("%s", suid).isZero();
-    assertThat(suid.stdout())
+    assertThat(inHome(uid, "chmod 4755 file && echo more >> file && stat -c %a file"))
         .as("a write by an ordinary user clears set-user-ID (through the mount)")
         .isEqualTo("755\n");
     assertThat(lstat(s("home/file")).permissions()).isEqualTo(0755);
-    Child.Result sgid =
-        Child.run(
-            mnt.resolve("home"),
-            Child.as(
-                uid, uid, "sh", "-c", "chmod 2775 file && truncate -s 2 file && stat -c %a file"));
-    assertThat(sgid.exit()).as("%s", sgid).isZero();
-    assertThat(sgid.stdout())
+    assertThat(inHome(uid, "chmod 2775 file && truncate -s 2 file && stat -c %a file"))
         .as("a truncate by an ordinary user clears set-group-ID where the group may execute")
         .isEqualTo("775\n");
     ok(Posix.chmod(m("home/file"), 04755), "set-user-ID again");
@@ -1835,6 +1823,13 @@ public abstract class PosixContract {
     assertThat(lstat(s("home/sgid")).permissions() & 02000)
         .as("inherited set-group-ID")
         .isNotZero();
+  }
+
+  /** Runs a shell script as {@code uid} in the mount's {@code home}; returns what it printed. */
+  private String inHome(int uid, String script) throws IOException {
+    Child.Result result = Child.run(mnt.resolve("home"), Child.as(uid, uid, "sh", "-c", script));
+    assertThat(result.exit()).as("%s", result).isZero();
+    return result.stdout();
   }
 
   @Test
