@@ -174,13 +174,13 @@ public final class Recorder implements Capture, AutoCloseable {
   @Override
   public void beforeChange(byte[] path) {
     try {
-      SourceReader.Stat stat = source.stat(path);
-      if (!stat.state.isRegularFile()) {
+      long inode = source.regularFileInode(path);
+      if (inode < 0) {
         return;
       }
-      awaitRead(stat.inode);
-      if (!knownContent.contains(stat.inode)) {
-        read(Operation.PREIMAGE, path, stat).run(this::enqueue);
+      awaitRead(inode);
+      if (!knownContent.contains(inode)) {
+        read(Operation.PREIMAGE, path, source.stat(path)).run(this::enqueue);
       }
     } catch (java.nio.file.NoSuchFileException absent) {
       // Nothing there yet: nothing to preserve.
@@ -212,8 +212,10 @@ public final class Recorder implements Capture, AutoCloseable {
           return;
         case RENAME:
           {
-            forgetPaths(); // a directory may be among the renamed
             SourceReader.Stat stat = source.stat(target);
+            if (stat.state.isDirectory() || (flags & KernelAbi.RENAME_EXCHANGE) != 0) {
+              forgetPaths(); // what names the directory's descendants changed
+            }
             List<Event.Ancestor> ancestors = new ArrayList<>(ancestors(parent(path)));
             ancestors.addAll(ancestors(parent(target)));
             enqueue(

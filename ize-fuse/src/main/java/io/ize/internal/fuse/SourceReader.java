@@ -42,6 +42,14 @@ final class SourceReader {
     return lstat(path).getLong(LibC.STAT_INO);
   }
 
+  /** The inode number of a path if it is a regular file, else -1; without the rest of its state. */
+  long regularFileInode(byte[] path) throws IOException {
+    Pointer buffer = lstat(path);
+    return (buffer.getInt(LibC.STAT_MODE) & LibC.S_IFMT) == LibC.S_IFREG
+        ? buffer.getLong(LibC.STAT_INO)
+        : -1;
+  }
+
   private Pointer lstat(byte[] path) throws IOException {
     Pointer buffer = STAT.get();
     int rc = fs.getattr(path, buffer);
