@@ -111,6 +111,7 @@ final class KernelAbi {
   // fuse_open_out.open_flags.
   static final int FOPEN_DIRECT_IO = 1 << 0;
   static final int FOPEN_KEEP_CACHE = 1 << 1;
+  static final int FOPEN_NOFLUSH = 1 << 5;
   static final int FOPEN_PASSTHROUGH = 1 << 7;
 
   // Device ioctls.

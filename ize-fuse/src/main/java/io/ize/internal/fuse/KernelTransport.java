@@ -71,6 +71,7 @@ final class KernelTransport {
   private final ConcurrentHashMap<Long, Handle> files = new ConcurrentHashMap<>();
   private final LongAdder readRequests = new LongAdder();
   private final LongAdder writeRequests = new LongAdder();
+  private final LongAdder flushRequests = new LongAdder();
   private final int deviceFd;
   private volatile boolean passthrough;
 
@@ -115,6 +116,11 @@ final class KernelTransport {
 
   long writeRequests() {
     return writeRequests.sum();
+  }
+
+  /** FLUSH requests served so far (the kernel sends none for the close of a reader). */
+  long flushRequests() {
+    return flushRequests.sum();
   }
 
   /** One worker's buffers, reused for every request it serves: nothing allocated per read. */
@@ -221,6 +227,7 @@ final class KernelTransport {
       case STATFS:
         return statfs(b);
       case FLUSH:
+        flushRequests.increment();
         return fs.flush(pathOf(node), b.in.getLong(IN_HEADER));
       case RELEASE:
         return release(b);
@@ -429,7 +436,7 @@ final class KernelTransport {
       } else {
         rc = path != null ? fs.truncate(path, size) : checked(C.ftruncate(fd, size));
       }
-      if (rc >= 0 && (valid & KernelAbi.FATTR_KILL_SUIDGID) != 0) {
+      if (rc >= 0 && (valid & FATTR_KILL_SUIDGID) != 0) {
         rc = killSuidGid(b, 0, path, withHandle ? (int) fh : fd); // the reply has the new mode
       }
     }
@@ -614,7 +621,7 @@ final class KernelTransport {
       return fd;
     }
     boolean writable = (flags & LibC.O_ACCMODE) != LibC.O_RDONLY;
-    if ((b.in.getInt(IN_HEADER + 4) & KernelAbi.OPEN_KILL_SUIDGID) != 0
+    if ((b.in.getInt(IN_HEADER + 4) & OPEN_KILL_SUIDGID) != 0
         || (killsSuidGid && passthrough && writable && uid(b) != 0)) {
       // The kernel asks for it on a truncating open; under passthrough the writes never reach
       // us, so a writer that is not root loses the bits when it opens, not at its first write.
@@ -684,7 +691,9 @@ final class KernelTransport {
     }
     files.put((long) fd, new Handle(node, backingId > 0, writable));
     b.payload.putLong(at, fd);
-    b.payload.putInt(at + 8, backingId > 0 ? FOPEN_PASSTHROUGH : openFlags);
+    // A reader's close has nothing to record (and locks are the kernel's): no FLUSH for it.
+    int noFlush = writable ? 0 : FOPEN_NOFLUSH;
+    b.payload.putInt(at + 8, (backingId > 0 ? FOPEN_PASSTHROUGH : openFlags) | noFlush);
     b.payload.putInt(at + 12, Math.max(backingId, 0));
     return at + OPEN_OUT;
   }
@@ -778,7 +787,7 @@ final class KernelTransport {
     long offset = b.in.getLong(IN_HEADER + 8);
     int size = b.in.getInt(IN_HEADER + 16);
     byte[] path = pathOf(node);
-    if ((b.in.getInt(IN_HEADER + 20) & KernelAbi.WRITE_KILL_SUIDGID) != 0) {
+    if ((b.in.getInt(IN_HEADER + 20) & WRITE_KILL_SUIDGID) != 0) {
       int rc = killSuidGid(b, node, path, (int) fh);
       if (rc < 0) {
         return rc;

@@ -62,6 +62,21 @@ class KernelTransportTest {
     }
   }
 
+  /** The close of a file opened for reading costs no request; a writer's close is its FLUSH. */
+  @Test
+  void onlyAWritersCloseReachesTheDaemon() throws Exception {
+    Files.writeString(source.resolve("f"), "read me");
+    try (Mount mount = Ize.mount(source, target, KERNEL)) {
+      KernelTransport transport = ((FuseMount) mount).kernelTransport();
+      for (int i = 0; i < 10; i++) {
+        assertThat(Files.readString(target.resolve("f"))).isEqualTo("read me");
+      }
+      assertThat(transport.flushRequests()).as("FLUSH requests after ten readers").isZero();
+      Files.writeString(target.resolve("f"), "written");
+      assertThat(transport.flushRequests()).as("FLUSH requests after a writer").isEqualTo(1);
+    }
+  }
+
   /**
    * A name looked up and not found is remembered as missing (the source changes only through the
    * mount): a file put into the source behind the mount's back stays unseen, while one created
