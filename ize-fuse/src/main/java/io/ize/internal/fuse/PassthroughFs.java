@@ -62,6 +62,10 @@ public final class PassthroughFs implements AutoCloseable {
   private static final Runtime RUNTIME = Runtime.getRuntime(C);
 
   private final int rootFd;
+
+  /** {@code /proc/self/fd/ROOT/}: the root reached by path, for the calls that take only one. */
+  private final byte[] rootPrefix;
+
   private final int umask;
   private final int daemonUid;
   private volatile Capture capture;
@@ -83,6 +87,7 @@ public final class PassthroughFs implements AutoCloseable {
 
   private PassthroughFs(int rootFd, int umask, Capture capture) {
     this.rootFd = rootFd;
+    this.rootPrefix = ("/proc/self/fd/" + rootFd + "/").getBytes(StandardCharsets.US_ASCII);
     this.umask = umask;
     this.daemonUid = C.geteuid();
     this.capture = capture;
@@ -665,13 +670,21 @@ public final class PassthroughFs implements AutoCloseable {
   }
 
   /**
-   * Runs an xattr call on {@code /proc/self/fd/N/NAME}, N an {@code O_PATH} descriptor of the
-   * parent directory: the one way to reach a file's xattrs relative to a directory descriptor
-   * before Linux 6.13. The calls are the {@code l} variants, which act on a symbolic link itself,
-   * as the kernel asks (it has already followed the links of the caller's path): root may keep
-   * {@code trusted.*} attributes on a link, and the source refuses {@code user.*} ones itself.
+   * Runs an xattr call on {@code /proc/self/fd/N/PATH}, N the root's descriptor (or, for a path too
+   * long for that, {@code /proc/self/fd/N/NAME}, N an {@code O_PATH} descriptor of the parent
+   * directory): the one way to reach a file's xattrs relative to a directory descriptor before
+   * Linux 6.13. The calls are the {@code l} variants, which act on a symbolic link itself, as the
+   * kernel asks (it has already followed the links of the caller's path): root may keep {@code
+   * trusted.*} attributes on a link, and the source refuses {@code user.*} ones itself.
    */
   private int onProcPath(byte[] path, Call call) {
+    if (rootPrefix.length + path.length <= PATH_MAX) {
+      byte[] proc = new byte[rootPrefix.length + path.length];
+      System.arraycopy(rootPrefix, 0, proc, 0, rootPrefix.length);
+      System.arraycopy(path, 0, proc, rootPrefix.length, path.length);
+      int rc = call.apply(proc);
+      return rc < 0 ? -LibC.errno() : rc;
+    }
     int slash = path.length - 2;
     while (slash >= 0 && path[slash] != '/') {
       slash--;

@@ -42,9 +42,19 @@ final class SourceReader {
     return lstat(path).getLong(LibC.STAT_INO);
   }
 
-  /** The inode number of a path if it is a regular file, else -1; without the rest of its state. */
+  /**
+   * The inode number of a path if it is a regular file, else -1 (absent included: no exception, as
+   * a rename to a new name asks this every time); without the rest of its state.
+   */
   long regularFileInode(byte[] path) throws IOException {
-    Pointer buffer = lstat(path);
+    Pointer buffer = STAT.get();
+    int rc = fs.getattr(path, buffer);
+    if (rc == -Errno.ENOENT) {
+      return -1;
+    }
+    if (rc < 0) {
+      throw Errno.exception(-rc, "cannot read the state to record", Names.display(path));
+    }
     return (buffer.getInt(LibC.STAT_MODE) & LibC.S_IFMT) == LibC.S_IFREG
         ? buffer.getLong(LibC.STAT_INO)
         : -1;
