@@ -512,6 +512,8 @@ public final class Recorder implements Capture, AutoCloseable {
         entry.read.run(events::add);
       } catch (IOException e) {
         failed(e);
+      } catch (RuntimeException e) { // the writer thread must outlive any one capture
+        failed(new IOException("capturing " + Names.display(entry.read.path) + ": " + e, e));
       }
       read.add(entry.read.stat.inode);
     }
