@@ -342,13 +342,24 @@ final class KernelTransport {
   /** Writes a {@code fuse_entry_out} for the node at {@code path}. */
   private void putEntry(Pointer out, int at, long nodeId, Pointer stat, byte[] path) {
     boolean history = fs.isVirtual(path);
+    putEntryTimes(
+        out,
+        at,
+        nodeId,
+        history ? HISTORY_SECONDS : ENTRY_SECONDS,
+        history ? HISTORY_SECONDS : ATTR_SECONDS);
+    putAttr(out, at + 40, stat);
+  }
+
+  /** The head of a {@code fuse_entry_out}: node, generation and how long each may be cached. */
+  private static void putEntryTimes(
+      Pointer out, int at, long nodeId, long entrySeconds, long attrSeconds) {
     out.putLong(at, nodeId);
     out.putLong(at + 8, 0);
-    out.putLong(at + 16, history ? HISTORY_SECONDS : ENTRY_SECONDS);
-    out.putLong(at + 24, history ? HISTORY_SECONDS : ATTR_SECONDS);
+    out.putLong(at + 16, entrySeconds);
+    out.putLong(at + 24, attrSeconds);
     out.putInt(at + 32, 0);
     out.putInt(at + 36, 0);
-    putAttr(out, at + 40, stat);
   }
 
   private int lookup(Buffers b, long parent) {
@@ -362,14 +373,9 @@ final class KernelTransport {
     if (rc != -Errno.ENOENT) {
       return rc;
     }
-    // A name that is not there: the kernel keeps it as a negative entry for as long as it keeps
-    // the names that are, since every create of a name goes through the mount (and drops it).
-    b.payload.putLong(0, 0);
-    b.payload.putLong(8, 0);
-    b.payload.putLong(16, fs.isVirtual(path) ? HISTORY_SECONDS : ENTRY_SECONDS);
-    b.payload.putLong(24, 0);
-    b.payload.putInt(32, 0);
-    b.payload.putInt(36, 0);
+    // A name that is not there: the kernel keeps it as a negative entry (node 0) for as long as
+    // it keeps the names that are, since every create of a name goes through the mount.
+    putEntryTimes(b.payload, 0, 0, fs.isVirtual(path) ? HISTORY_SECONDS : ENTRY_SECONDS, 0);
     return ENTRY_OUT;
   }
 
@@ -575,7 +581,7 @@ final class KernelTransport {
    * {@code nodeId}'s attributes changed, unless it is 0.
    */
   private int killSuidGid(Buffers b, long nodeId, byte[] path, int fd) {
-    int rc = path != null ? fs.getattr(path, b.stat) : fs.fgetattr(fd, b.stat);
+    int rc = fd >= 0 ? fs.fgetattr(fd, b.stat) : fs.getattr(path, b.stat);
     if (rc < 0) {
       return rc;
     }

@@ -679,11 +679,7 @@ public final class PassthroughFs implements AutoCloseable {
    */
   private int onProcPath(byte[] path, Call call) {
     if (rootPrefix.length + path.length <= PATH_MAX) {
-      byte[] proc = new byte[rootPrefix.length + path.length];
-      System.arraycopy(rootPrefix, 0, proc, 0, rootPrefix.length);
-      System.arraycopy(path, 0, proc, rootPrefix.length, path.length);
-      int rc = call.apply(proc);
-      return rc < 0 ? -LibC.errno() : rc;
+      return onProcPath(rootPrefix, path, 0, call);
     }
     int slash = path.length - 2;
     while (slash >= 0 && path[slash] != '/') {
@@ -701,14 +697,19 @@ public final class PassthroughFs implements AutoCloseable {
     }
     try {
       byte[] prefix = ("/proc/self/fd/" + dir + "/").getBytes(StandardCharsets.US_ASCII);
-      byte[] proc = new byte[prefix.length + path.length - slash - 1];
-      System.arraycopy(prefix, 0, proc, 0, prefix.length);
-      System.arraycopy(path, slash + 1, proc, prefix.length, path.length - slash - 1);
-      int rc = call.apply(proc);
-      return rc < 0 ? -LibC.errno() : rc;
+      return onProcPath(prefix, path, slash + 1, call);
     } finally {
       C.close(dir);
     }
+  }
+
+  /** Runs {@code call} on {@code prefix} followed by {@code path} from index {@code from}. */
+  private static int onProcPath(byte[] prefix, byte[] path, int from, Call call) {
+    byte[] proc = new byte[prefix.length + path.length - from];
+    System.arraycopy(prefix, 0, proc, 0, prefix.length);
+    System.arraycopy(path, from, proc, prefix.length, path.length - from);
+    int rc = call.apply(proc);
+    return rc < 0 ? -LibC.errno() : rc;
   }
 
   /** The {@code l} variants of the xattr calls, which {@link LibC} does not bind. */

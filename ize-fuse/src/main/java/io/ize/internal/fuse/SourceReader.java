@@ -17,6 +17,7 @@ import jnr.ffi.Runtime;
 final class SourceReader {
   private static final Runtime RUNTIME = Runtime.getRuntime(LibC.INSTANCE);
   private static final int BLOCK = 1 << 20;
+  private static final String STAT_FAILED = "cannot read the state to record";
 
   /**
    * Each thread's read buffer, kept for the thread's life: allocating (and so zeroing and faulting
@@ -47,24 +48,29 @@ final class SourceReader {
    * a rename to a new name asks this every time); without the rest of its state.
    */
   long regularFileInode(byte[] path) throws IOException {
-    Pointer buffer = STAT.get();
-    int rc = fs.getattr(path, buffer);
-    if (rc == -Errno.ENOENT) {
-      return -1;
-    }
-    if (rc < 0) {
-      throw Errno.exception(-rc, "cannot read the state to record", Names.display(path));
-    }
-    return (buffer.getInt(LibC.STAT_MODE) & LibC.S_IFMT) == LibC.S_IFREG
+    Pointer buffer = lstatIfPresent(path);
+    return buffer != null && (buffer.getInt(LibC.STAT_MODE) & LibC.S_IFMT) == LibC.S_IFREG
         ? buffer.getLong(LibC.STAT_INO)
         : -1;
   }
 
   private Pointer lstat(byte[] path) throws IOException {
+    Pointer buffer = lstatIfPresent(path);
+    if (buffer == null) {
+      throw Errno.exception(Errno.ENOENT, STAT_FAILED, Names.display(path));
+    }
+    return buffer;
+  }
+
+  /** The thread's stat buffer filled for {@code path}; null if there is nothing at the path. */
+  private Pointer lstatIfPresent(byte[] path) throws IOException {
     Pointer buffer = STAT.get();
     int rc = fs.getattr(path, buffer);
+    if (rc == -Errno.ENOENT) {
+      return null;
+    }
     if (rc < 0) {
-      throw Errno.exception(-rc, "cannot read the state to record", Names.display(path));
+      throw Errno.exception(-rc, STAT_FAILED, Names.display(path));
     }
     return buffer;
   }
