@@ -136,6 +136,14 @@ public final class Recorder implements Capture, AutoCloseable {
 
   private boolean gapPending;
   private IOException lastFailure;
+
+  /**
+   * What stopped the writer thread before its time (an error no commit can survive, such as running
+   * out of memory); guarded by {@link #lock}. From then on nothing waits for the writer: changes go
+   * on unrecorded, as after any failure of the store, and {@link #sync} says so.
+   */
+  private Throwable stopped;
+
   private final Thread writer;
 
   /** Commits that failed since the last one that worked; touched only by the writer thread. */
@@ -378,6 +386,15 @@ public final class Recorder implements Capture, AutoCloseable {
       knownContent.add(stat.inode);
       captured.put(stat.inode, manifest.bytes());
     }
+
+    /** Closes the file without reading it: the writer will never get to it. */
+    void abandon() {
+      try {
+        in.close();
+      } catch (IOException ignored) {
+        // a source descriptor open for reading: closing it cannot lose anything
+      }
+    }
   }
 
   /** States of the directories on {@code dir}'s path that the store may not know yet. */
@@ -447,8 +464,15 @@ public final class Recorder implements Capture, AutoCloseable {
   private void enqueue(Queued entry) {
     lock.lock();
     try {
-      while (queuedBytes + entry.weight > capacity && !queue.isEmpty()) {
+      while (queuedBytes + entry.weight > capacity && !queue.isEmpty() && stopped == null) {
         progress.awaitUninterruptibly();
+      }
+      if (stopped != null) {
+        if (entry.read != null) {
+          entry.read.abandon();
+          readOne(entry.read.stat.inode);
+        }
+        return; // the loss was told when the writer stopped
       }
       queue.add(entry);
       queuedBytes += entry.weight;
@@ -467,7 +491,7 @@ public final class Recorder implements Capture, AutoCloseable {
   private boolean reserve(long inode) {
     lock.lock();
     try {
-      if (unreadTotal >= DEFERRED_MAX) {
+      if (unreadTotal >= DEFERRED_MAX || stopped != null) {
         return false;
       }
       unread.merge(inode, 1, Integer::sum);
@@ -536,21 +560,20 @@ public final class Recorder implements Capture, AutoCloseable {
   }
 
   /**
-   * Closes the files of captures the writer will never read, when it stops; frees their waiters.
+   * Empties the queue when the writer stops: closes the files of captures it will never read and
+   * frees everyone waiting for it.
    */
-  private void abandonUnread() {
+  private void abandonQueued() {
     lock.lock();
     try {
       for (Queued entry : queue) {
         if (entry.read != null) {
-          try {
-            entry.read.in.close();
-          } catch (IOException ignored) {
-            // a source descriptor: closing it cannot lose anything
-          }
+          entry.read.abandon();
           readOne(entry.read.stat.inode);
         }
       }
+      queue.clear();
+      queuedBytes = 0;
       progress.signalAll();
     } finally {
       lock.unlock();
@@ -560,8 +583,22 @@ public final class Recorder implements Capture, AutoCloseable {
   private void drain() {
     try {
       commitUntilClosed();
+    } catch (Throwable fatal) { // an Error the commit loop does not survive: see #stopped
+      IOException told =
+          new IOException(
+              "the recorder stopped (" + fatal + "); nothing more is recorded until remount",
+              fatal);
+      LOG.log(Level.ERROR, told.getMessage(), fatal);
+      lock.lock();
+      try {
+        stopped = fatal;
+      } finally {
+        lock.unlock();
+      }
+      heard(told);
+      throw fatal;
     } finally {
-      abandonUnread();
+      abandonQueued();
     }
   }
 
@@ -628,8 +665,10 @@ public final class Recorder implements Capture, AutoCloseable {
         } else {
           store.append(batch);
         }
-      } catch (IOException | RuntimeException e) {
-        failure = e instanceof IOException ? (IOException) e : new IOException(e);
+      } catch (IOException | RuntimeException | LinkageError e) {
+        // A LinkageError is a store that cannot run here (a native library, a module not opened
+        // to it): a failure like any other, so the mount goes on and the history shows the gap.
+        failure = e instanceof IOException ? (IOException) e : new IOException(e.toString(), e);
       }
       if (failure != null) {
         if (++failuresInARow == 1) {
@@ -715,11 +754,14 @@ public final class Recorder implements Capture, AutoCloseable {
       syncing++;
       notEmpty.signalAll();
       try {
-        while (committed < target) {
+        while (committed < target && stopped == null) {
           progress.awaitUninterruptibly();
         }
       } finally {
         syncing--;
+      }
+      if (stopped != null) {
+        throw new IOException("recording stopped: " + stopped, stopped);
       }
       IOException failure = lastFailure;
       lastFailure = null;

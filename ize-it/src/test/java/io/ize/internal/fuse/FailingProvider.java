@@ -12,10 +12,11 @@ import java.util.Map;
 
 /**
  * The {@code failing} backend, for fault tests: the memory backend, whose commits fail with "No
- * space left on device" while {@link #failing} is set.
+ * space left on device" while {@link #failing} is set, and throw {@link #error} while it is set.
  */
 public final class FailingProvider implements VersionStoreProvider {
   static volatile boolean failing;
+  static volatile Error error;
 
   @Override
   public String name() {
@@ -53,6 +54,10 @@ public final class FailingProvider implements VersionStoreProvider {
 
           @Override
           public void commit() throws IOException {
+            Error thrown = error;
+            if (thrown != null) {
+              throw thrown;
+            }
             if (failing) {
               throw new IOException(directory + ": No space left on device");
             }

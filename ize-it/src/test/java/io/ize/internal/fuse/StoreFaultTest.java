@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A failing store: the user's writes go on and the history shows a gap, or, strictly, EIO. */
 class StoreFaultTest {
@@ -42,16 +44,22 @@ class StoreFaultTest {
     ModelBasedRecordingTest.assumeTransport(transport());
     source = Files.createDirectories(tmp.resolve("src"));
     target = Files.createDirectories(tmp.resolve("mnt"));
-    FailingProvider.failing = false;
+    heal();
   }
 
   @AfterEach
   void heal() {
     FailingProvider.failing = false;
+    FailingProvider.error = null;
   }
 
-  @Test
-  void byDefaultWritesGoOnTheListenerHearsAndTheHistoryShowsAGap() throws Exception {
+  /**
+   * A store that reports a failure (a full disk) and one that cannot run in this JVM (a module not
+   * opened to it, a native library missing: a LinkageError) fail the same way.
+   */
+  @ParameterizedTest(name = "the store fails with {0}")
+  @ValueSource(strings = {"an IOException", "a LinkageError"})
+  void byDefaultWritesGoOnTheListenerHearsAndTheHistoryShowsAGap(String how) throws Exception {
     List<IOException> heard = new CopyOnWriteArrayList<>();
     try (VersionStore store = VersionStore.open("failing", tmp.resolve("store"));
         Mount mount = Ize.mount(source, target, store, options().build())) {
@@ -59,16 +67,20 @@ class StoreFaultTest {
       Files.writeString(target.resolve("a"), "before");
       mount.sync();
 
-      FailingProvider.failing = true;
+      String message = "No space left on device";
+      if (how.equals("a LinkageError")) {
+        message = "module java.base does not export sun.nio.ch";
+        FailingProvider.error = new IllegalAccessError(message);
+      } else {
+        FailingProvider.failing = true;
+      }
       Files.writeString(target.resolve("b"), "while failing");
-      assertThatThrownBy(mount::sync)
-          .isInstanceOf(IOException.class)
-          .hasMessageContaining("No space left on device");
+      assertThatThrownBy(mount::sync).isInstanceOf(IOException.class).hasMessageContaining(message);
       assertThat(heard).isNotEmpty();
-      assertThat(heard.get(0)).hasMessageContaining("No space left on device");
+      assertThat(heard.get(0)).hasMessageContaining(message);
       assertThat(Files.readString(source.resolve("b"))).isEqualTo("while failing");
 
-      FailingProvider.failing = false;
+      heal();
       Files.writeString(target.resolve("c"), "after");
       mount.sync();
       List<String> log =
@@ -83,6 +95,37 @@ class StoreFaultTest {
   }
 
   @Test
+  void aRecorderThatDiesLeavesTheMountServingAndSaysSo() throws Exception {
+    List<IOException> heard = new CopyOnWriteArrayList<>();
+    try (VersionStore store = VersionStore.open("failing", tmp.resolve("store"))) {
+      Mount mount = Ize.mount(source, target, store, options().queueBytes(16 << 20).build());
+      mount.addListener(heard::add);
+      FailingProvider.error = new OutOfMemoryError("a test's writer ran out of memory");
+      byte[] big = new byte[3 << 20]; // captured on the FUSE thread, into the queue
+      for (int i = 0; i < 20; i++) {
+        Files.writeString(target.resolve("f" + i), "written after the recorder died " + i);
+        Files.write(target.resolve("big" + i), big);
+      }
+      assertThatThrownBy(mount::sync)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("recording stopped")
+          .hasMessageContaining("ran out of memory");
+      assertThat(heard).anySatisfy(e -> assertThat(e).hasMessageContaining("recorder stopped"));
+      assertThat(Files.readString(source.resolve("f19")))
+          .isEqualTo("written after the recorder died 19");
+      closePromptly(mount);
+    }
+  }
+
+  /** Closes the mount, which must return within 30 s and leave no mount behind. */
+  private void closePromptly(Mount mount) throws IOException {
+    long start = System.nanoTime();
+    mount.close();
+    assertThat((System.nanoTime() - start) / 1_000_000_000.0).as("seconds to close").isLessThan(30);
+    assertThat(FuseMount.isFuseMountPoint(target)).isFalse();
+  }
+
+  @Test
   void closingWhileTheStoreStillFailsReturnsAndKeepsTheFiles() throws Exception {
     List<IOException> heard = new CopyOnWriteArrayList<>();
     try (VersionStore store = VersionStore.open("failing", tmp.resolve("store"))) {
@@ -92,12 +135,7 @@ class StoreFaultTest {
       for (int i = 0; i < 50; i++) {
         Files.writeString(target.resolve("f" + i), "written while the store fails");
       }
-      long start = System.nanoTime();
-      mount.close();
-      assertThat((System.nanoTime() - start) / 1_000_000_000.0)
-          .as("seconds to close")
-          .isLessThan(30);
-      assertThat(FuseMount.isFuseMountPoint(target)).isFalse();
+      closePromptly(mount);
       assertThat(Files.readString(source.resolve("f49")))
           .isEqualTo("written while the store fails");
       assertThat(heard).isNotEmpty();

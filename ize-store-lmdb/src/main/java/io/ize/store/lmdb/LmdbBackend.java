@@ -133,6 +133,7 @@ final class LmdbBackend implements StoreBackend {
   static LmdbBackend open(Path directory, List<String> tables, long mapSize, int maxReaders)
       throws IOException {
     Path absolute = directory.toAbsolutePath().normalize();
+    requireBufferAccess(absolute);
     Files.createDirectories(absolute);
     Path real = absolute.toRealPath();
     if (!OPEN.add(real)) {
@@ -174,6 +175,23 @@ final class LmdbBackend implements StoreBackend {
     } catch (RuntimeException | Error e) {
       OPEN.remove(real);
       throw e;
+    }
+  }
+
+  /**
+   * lmdbjava reads the address inside a direct buffer, which Java 17 allows only when the JVM opens
+   * {@code java.nio} and exports {@code sun.nio.ch} to it; without them the first read of the store
+   * would throw an {@link IllegalAccessError}, on whichever thread gets there first.
+   */
+  private static void requireBufferAccess(Path store) throws IOException {
+    Module base = ByteBuffer.class.getModule();
+    Module lmdb = ByteBufferProxy.class.getModule();
+    if (!base.isOpen("java.nio", lmdb) || !base.isExported("sun.nio.ch", lmdb)) {
+      throw new IOException(
+          "cannot open the LMDB store "
+              + store
+              + ": lmdbjava needs the JVM flags --add-opens java.base/java.nio=ALL-UNNAMED"
+              + " --add-opens java.base/sun.nio.ch=ALL-UNNAMED");
     }
   }
 

@@ -9,6 +9,7 @@ import io.ize.spi.VersionStoreProvider;
 import io.ize.spi.WriteTransaction;
 import io.ize.testkit.store.StoreBackendContract;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -184,5 +185,40 @@ class LmdbBackendTest extends StoreBackendContract {
                 provider().open(temp.resolve("bad"), TABLES, Map.of(LmdbProvider.MAX_READERS, "0")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxReaders");
+  }
+
+  @Test
+  void aJvmWithoutTheBufferFlagsIsToldWhichFlagsAtOpenAndNothingIsCreated() throws Exception {
+    Path store = temp.resolve("flagless");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process child =
+        new ProcessBuilder(
+                java.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                OpenAndPrint.class.getName(),
+                store.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(output)
+        .contains("cannot open the LMDB store " + store)
+        .contains("--add-opens java.base/java.nio=ALL-UNNAMED")
+        .contains("--add-opens java.base/sun.nio.ch=ALL-UNNAMED");
+    assertThat(child.exitValue()).isEqualTo(3);
+    assertThat(store).doesNotExist();
+  }
+
+  /** The child of the test above: opens a store and prints why it could not. */
+  static final class OpenAndPrint {
+    public static void main(String[] args) throws Exception {
+      try (StoreBackend store = new LmdbProvider().open(Path.of(args[0]), TABLES, Map.of())) {
+        System.out.println("opened " + store.directory());
+      } catch (IOException e) {
+        System.out.println(e.getMessage());
+        System.exit(3);
+      }
+    }
   }
 }
