@@ -468,7 +468,20 @@ public final class PassthroughFs implements AutoCloseable {
       return 0;
     }
     IntSupplier sync = () -> checked(dataOnly ? C.fdatasync((int) fh) : C.fsync((int) fh));
-    return path == null ? sync.getAsInt() : ordered(Operation.WRITE, path, null, 0, sync);
+    if (path == null) {
+      return sync.getAsInt();
+    }
+    // What the handle wrote is captured here, so its close has nothing left to capture unless it
+    // writes again (an editor's save, write then fsync then close, is one capture, not two).
+    boolean written = dirty.remove(fh);
+    if (!(bypassChanged(fh) | written)) {
+      return sync.getAsInt();
+    }
+    int rc = ordered(Operation.WRITE, path, null, 0, sync);
+    if (rc < 0) {
+      dirty.add(fh); // nothing was recorded: the close captures it
+    }
+    return rc;
   }
 
   /**

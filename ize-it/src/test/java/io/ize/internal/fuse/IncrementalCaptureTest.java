@@ -6,38 +6,53 @@ import io.ize.MountOptions;
 import io.ize.Transport;
 import io.ize.api.Point;
 import io.ize.api.VersionStore;
-import io.ize.testkit.FuseAssumptions;
+import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * After writes, a capture reads again only from the first written byte on. On jnr-fuse only: under
- * kernel passthrough written bytes never reach Java, so a capture reads the whole file.
+ * A capture reads only what it must. After writes it reads again only from the first written byte
+ * on (on jnr-fuse only: under kernel passthrough written bytes never reach Java, so a capture reads
+ * the whole file), and a close after an fsync that captured reads nothing.
  */
 class IncrementalCaptureTest {
   private static final int SIZE = 8 << 20;
 
   @TempDir Path tmp;
+  Path source;
+  Path target;
+
+  /**
+   * Mounts a fresh source at a fresh target with {@code transport}, recording into {@code store}.
+   */
+  private FuseMount mount(VersionStore store, Transport transport) throws IOException {
+    ModelBasedRecordingTest.assumeTransport(transport);
+    source = Files.createDirectories(tmp.resolve("src"));
+    target = Files.createDirectories(tmp.resolve("mnt"));
+    return FuseMount.mount(
+        source, target, store, MountOptions.builder().transport(transport).build());
+  }
+
+  private static byte[] random(long seed) {
+    byte[] data = new byte[SIZE];
+    new Random(seed).nextBytes(data);
+    return data;
+  }
 
   @Test
   void anAppendRereadsOnlyTheEndAndAnEarlyWriteRereadsFromThere() throws Exception {
-    FuseAssumptions.assumeFuse2Available();
-    Path source = Files.createDirectories(tmp.resolve("src"));
-    Path target = Files.createDirectories(tmp.resolve("mnt"));
-    byte[] data = new byte[SIZE];
-    new Random(7).nextBytes(data);
+    byte[] data = random(7);
     try (VersionStore store = VersionStore.open("memory", tmp.resolve("store"));
-        FuseMount mount =
-            FuseMount.mount(
-                source,
-                target,
-                store,
-                MountOptions.builder().transport(Transport.JNR_FUSE).build())) {
+        FuseMount mount = mount(store, Transport.JNR_FUSE)) {
       Path file = target.resolve("log.bin");
       Files.write(file, data);
       mount.sync();
@@ -66,14 +81,9 @@ class IncrementalCaptureTest {
 
   @Test
   void aNewFileOnAReusedInodeNumberBorrowsNoChunksOfTheOldOne() throws Exception {
-    FuseAssumptions.assumeFuse2Available();
-    Path source = Files.createDirectories(tmp.resolve("src"));
-    Path target = Files.createDirectories(tmp.resolve("mnt"));
-    byte[] old = new byte[SIZE];
-    new Random(8).nextBytes(old);
-    MountOptions jnr = MountOptions.builder().transport(io.ize.Transport.JNR_FUSE).build();
+    byte[] old = random(8);
     try (VersionStore store = VersionStore.open("memory", tmp.resolve("store"));
-        FuseMount mount = FuseMount.mount(source, target, store, jnr)) {
+        FuseMount mount = mount(store, Transport.JNR_FUSE)) {
       Object reused = null;
       for (int attempt = 0; attempt < 20 && reused == null; attempt++) {
         Path oldFile = target.resolve("old" + attempt);
@@ -100,6 +110,31 @@ class IncrementalCaptureTest {
       }
       org.junit.jupiter.api.Assumptions.assumeTrue(
           reused != null, "the source's file system reused no inode number");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(names = {"KERNEL", "JNR_FUSE"})
+  void anFsyncCapturesAndTheCloseAfterItHasNothingLeftToCapture(Transport transport)
+      throws Exception {
+    byte[] data = random(9);
+    try (VersionStore store = VersionStore.open("memory", tmp.resolve("store"));
+        FuseMount mount = mount(store, transport)) {
+      try (FileChannel file =
+          FileChannel.open(
+              target.resolve("saved"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        file.write(ByteBuffer.wrap(data));
+        file.force(true);
+        mount.sync();
+        assertThat(mount.recorder().contentBytesRead()).as("read at the fsync").isEqualTo(SIZE);
+        file.force(false); // nothing written since: nothing to capture
+      }
+      mount.sync();
+      assertThat(mount.recorder().contentBytesRead()).as("read in all").isEqualTo(SIZE);
+      assertThat(store.log(0, 100, "", null, null))
+          .extracting(e -> e.operation().name())
+          .containsExactly("CREATE", "WRITE");
+      assertThat(store.content("saved", Point.latest()).readAllBytes()).isEqualTo(data);
     }
   }
 }
