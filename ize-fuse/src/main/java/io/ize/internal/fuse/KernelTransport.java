@@ -45,10 +45,6 @@ final class KernelTransport {
    */
   private static final long ENTRY_SECONDS = 3600;
 
-  private static final int S_ISUID = 04000;
-  private static final int S_ISGID = 02000;
-  private static final int S_IXGRP = 00010;
-
   /**
    * How long the kernel may keep a source file's attributes. Every change through the mount updates
    * or invalidates them in the kernel (hard links share one kernel inode, so a change through one
@@ -589,10 +585,10 @@ final class KernelTransport {
     if ((mode & LibC.S_IFMT) != LibC.S_IFREG) {
       return 0;
     }
-    int kill = mode & S_ISUID;
-    if ((mode & S_ISGID) != 0
-        && ((mode & S_IXGRP) != 0 || b.stat.getInt(LibC.STAT_GID) != gid(b))) {
-      kill |= S_ISGID;
+    int kill = mode & LibC.S_ISUID;
+    if ((mode & LibC.S_ISGID) != 0
+        && ((mode & LibC.S_IXGRP) != 0 || b.stat.getInt(LibC.STAT_GID) != gid(b))) {
+      kill |= LibC.S_ISGID;
     }
     if (kill == 0) {
       return 0;

@@ -35,6 +35,9 @@ public interface LibC {
   int S_IFDIR = 0040000;
   int S_IFREG = 0100000;
   int S_IFLNK = 0120000;
+  int S_ISUID = 04000;
+  int S_ISGID = 02000;
+  int S_IXGRP = 00010;
 
   int MNT_FORCE = 1;
   int MNT_DETACH = 2;

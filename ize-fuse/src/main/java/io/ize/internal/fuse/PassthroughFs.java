@@ -55,7 +55,6 @@ public final class PassthroughFs implements AutoCloseable {
   /** The kernel's limit for one path argument, including its NUL. */
   private static final int PATH_MAX = 4096;
 
-  private static final int S_ISGID = 02000;
   private static final int O_DIRECT = 040000;
 
   private static final LibC C = LibC.INSTANCE;
@@ -473,8 +472,7 @@ public final class PassthroughFs implements AutoCloseable {
     }
     // What the handle wrote is captured here, so its close has nothing left to capture unless it
     // writes again (an editor's save, write then fsync then close, is one capture, not two).
-    boolean written = dirty.remove(fh);
-    if (!(bypassChanged(fh) | written)) {
+    if (!changedSinceCapture(fh)) {
       return sync.getAsInt();
     }
     int rc = ordered(Operation.WRITE, path, null, 0, sync);
@@ -493,11 +491,18 @@ public final class PassthroughFs implements AutoCloseable {
     if (viewOf(fh) != null) {
       return 0;
     }
-    boolean written = dirty.remove(fh);
-    if (path != null && (bypassChanged(fh) | written)) {
+    if (path != null && changedSinceCapture(fh)) {
       return ordered(() -> 0, () -> capture.closed(path));
     }
     return 0;
+  }
+
+  /**
+   * Whether the handle changed its file since its last capture (written through {@link #write}, or
+   * its stamp moved if its writes bypass us), taking the change as captured from now on.
+   */
+  private boolean changedSinceCapture(long fh) {
+    return dirty.remove(fh) | bypassChanged(fh);
   }
 
   /** Closes a file handle, capturing content written since its last flush. */
@@ -1085,7 +1090,7 @@ public final class PassthroughFs implements AutoCloseable {
     Pointer stat = Memory.allocateDirect(RUNTIME, LibC.STAT_SIZE);
     byte[] target = parent;
     int rc = at(target, (dir, name) -> C.fstatat(dir, name, stat, 0));
-    return rc == 0 && (stat.getInt(LibC.STAT_MODE) & S_ISGID) != 0;
+    return rc == 0 && (stat.getInt(LibC.STAT_MODE) & LibC.S_ISGID) != 0;
   }
 
   private static int processUmask() throws IOException {

@@ -472,8 +472,7 @@ public final class Recorder implements Capture, AutoCloseable {
       }
       if (stopped != null) {
         if (entry.read != null) {
-          entry.read.abandon();
-          readOne(entry.read.stat.inode);
+          abandon(entry.read);
         }
         return; // the loss was told when the writer stopped
       }
@@ -556,6 +555,12 @@ public final class Recorder implements Capture, AutoCloseable {
     return events;
   }
 
+  /** Closes a capture the writer will never read and counts it as read; under {@link #lock}. */
+  private void abandon(ContentRead read) {
+    read.abandon();
+    readOne(read.stat.inode);
+  }
+
   /** One capture of {@code inode} was read (or given up); called under {@link #lock}. */
   private void readOne(long inode) {
     unread.computeIfPresent(inode, (key, count) -> count == 1 ? null : count - 1);
@@ -571,8 +576,7 @@ public final class Recorder implements Capture, AutoCloseable {
     try {
       for (Queued entry : queue) {
         if (entry.read != null) {
-          entry.read.abandon();
-          readOne(entry.read.stat.inode);
+          abandon(entry.read);
         }
       }
       queue.clear();
