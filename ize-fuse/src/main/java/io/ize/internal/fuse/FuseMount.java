@@ -58,8 +58,15 @@ public final class FuseMount implements Mount {
    *       would go stale after a write through another; auto_cache notices the mtime.
    *   <li>{@code entry_timeout=1,negative_timeout=1}: names are cached for a second; every change
    *       of names comes through the mount, which invalidates the kernel's entries itself.
-   *   <li>{@code attr_timeout=0}: attributes are not cached, for the same hard-link reason: a chmod
-   *       through one name must show at once through the others.
+   *   <li>{@code attr_timeout=1}: attributes are cached for a second, as bindfs and libfuse's
+   *       default have it. Uncached, every permission check of every directory on a path was a
+   *       GETATTR round trip (with {@code default_permissions} the kernel wants fresh attributes),
+   *       so metadata work cost two to four times bindfs's. The price is the hard-link one: a chmod
+   *       through one name shows through the others once their cached attributes expire, within
+   *       that second.
+   *   <li>{@code ac_attr_timeout=0}: auto_cache still compares a file's mtime and size at every
+   *       open (its default is attr_timeout), so a name opened after a write through another name
+   *       never reads stale pages.
    *   <li>{@code use_ino,readdir_ino}: inode numbers are the source's, so links agree on st_ino.
    *   <li>{@code hard_remove}: an unlinked file that is still open is removed from the source at
    *       once rather than renamed to a hidden {@code .fuse_hidden} file; its open handles keep
@@ -74,7 +81,7 @@ public final class FuseMount implements Mount {
   private static final String FUSE_OPTIONS =
       "subtype=ize,default_permissions,allow_other,use_ino,readdir_ino,hard_remove,"
           + "nonempty,big_writes,max_write=131072,max_read=131072,auto_cache,"
-          + "entry_timeout=1,negative_timeout=1,attr_timeout=0";
+          + "entry_timeout=1,negative_timeout=1,attr_timeout=1,ac_attr_timeout=0";
 
   private final Path source;
   private final Path target;
