@@ -28,7 +28,6 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
-import ru.serce.jnrfuse.LibFuse;
 
 /**
  * A mount: checks its arguments, clears a dead mount left at the target, picks the transport
@@ -141,7 +140,7 @@ public final class FuseMount implements Mount {
           dst.toString(), null, "target is already a live FUSE mount; unmount it first");
     }
     io.ize.Transport transport = choose(options.transport(), dst);
-    LibFuse libFuse =
+    JnrFuseTransport.LibFuse libFuse =
         transport == io.ize.Transport.JNR_FUSE
             ? loadFuse(Path.of("/dev/fuse"), "fuse", "libfuse.so.2")
             : null;
@@ -383,7 +382,8 @@ public final class FuseMount implements Mount {
     private final CountDownLatch started = new CountDownLatch(1);
     private final AtomicInteger exitCode = new AtomicInteger(Integer.MIN_VALUE);
 
-    JnrServer(PassthroughFs fs, LibFuse libFuse, Path target, MountOptions options) {
+    JnrServer(
+        PassthroughFs fs, JnrFuseTransport.LibFuse libFuse, Path target, MountOptions options) {
       this.target = target;
       JnrFuseTransport transport = new JnrFuseTransport(fs, libFuse, started::countDown);
       String[] args = arguments(target, options);
@@ -727,7 +727,7 @@ public final class FuseMount implements Mount {
    *
    * @throws FileSystemException naming what is missing and the package that provides it
    */
-  static LibFuse loadFuse(Path device, String... libraries) throws IOException {
+  static JnrFuseTransport.LibFuse loadFuse(Path device, String... libraries) throws IOException {
     if (!Files.exists(device, LinkOption.NOFOLLOW_LINKS)) {
       throw new FileSystemException(
           device.toString(), null, "FUSE is unavailable: the kernel offers no " + device + " here");
@@ -740,7 +740,7 @@ public final class FuseMount implements Mount {
     }
     for (String library : libraries) {
       try {
-        return LibraryLoader.create(LibFuse.class).failImmediately().load(library);
+        return LibraryLoader.create(JnrFuseTransport.LibFuse.class).failImmediately().load(library);
       } catch (LinkageError e) {
         LOG.log(Level.DEBUG, "cannot load " + library, e);
       }

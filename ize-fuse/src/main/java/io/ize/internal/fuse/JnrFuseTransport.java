@@ -19,8 +19,6 @@ import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.uid_t;
-import ru.serce.jnrfuse.LibFuse;
-import ru.serce.jnrfuse.struct.FuseContext;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.FuseOperations;
 
@@ -35,6 +33,11 @@ import ru.serce.jnrfuse.struct.FuseOperations;
  *
  * <p>libfuse's multithreaded loop serves requests on threads it creates and destroys freely: this
  * class keeps no per-thread state.
+ *
+ * <p>A callback allocates as little as it can: it reads the file handle, the open flags and the
+ * caller's ids at their offsets in libfuse's structures rather than through jnr-fuse's {@code
+ * Struct} views, each of which allocated an object per field on every call (most of the daemon's
+ * garbage under a metadata workload).
  */
 final class JnrFuseTransport {
   private static final Logger LOG = System.getLogger(JnrFuseTransport.class.getName());
@@ -43,6 +46,37 @@ final class JnrFuseTransport {
   private static final int OPERATION_FLAGS = 1 | 4;
 
   private static final int STAT_BUFFER = LibC.STAT_SIZE;
+
+  /**
+   * Where {@code fuse_file_info.flags} and {@code fuse_file_info.fh} are, as jnr-fuse lays it out.
+   */
+  private static final int FLAGS_OFFSET;
+
+  private static final int FH_OFFSET;
+
+  static {
+    FuseFileInfo layout =
+        FuseFileInfo.of(Memory.allocateDirect(Runtime.getSystemRuntime(), 64, true));
+    FLAGS_OFFSET = (int) layout.flags.offset();
+    FH_OFFSET = (int) layout.fh.offset();
+  }
+
+  /**
+   * Where {@code fuse_context.uid} and {@code .gid} are: {@code struct fuse_context { struct fuse
+   * *fuse; uid_t uid; gid_t gid; ... }}.
+   */
+  private static final int UID_OFFSET = Runtime.getSystemRuntime().addressSize();
+
+  private static final int GID_OFFSET = UID_OFFSET + 4;
+
+  /** The two functions of libfuse 2 this transport calls. */
+  public interface LibFuse {
+    int fuse_main_real(
+        int argc, String[] argv, Pointer operations, @size_t long size, Pointer userData);
+
+    /** The calling thread's request context: valid only inside a callback. */
+    Pointer fuse_get_context();
+  }
 
   private final PassthroughFs fs;
   private final LibFuse libFuse;
@@ -63,7 +97,8 @@ final class JnrFuseTransport {
 
   /** Runs libfuse's main loop in the calling thread until the file system is unmounted. */
   int run(String[] args) {
-    return libFuse.fuse_main_real(args.length, args, operations, Struct.size(operations), null);
+    return libFuse.fuse_main_real(
+        args.length, args, Struct.getMemory(operations), Struct.size(operations), null);
   }
 
   // --------------------------------------------------------------- callback shapes
@@ -328,36 +363,36 @@ final class JnrFuseTransport {
   }
 
   private static long fh(Pointer fi) {
-    return FuseFileInfo.of(fi).fh.get();
+    return fi.getLong(FH_OFFSET);
   }
 
   private int callerUid() {
-    FuseContext context = libFuse.fuse_get_context();
-    return context.uid.intValue();
+    return libFuse.fuse_get_context().getInt(UID_OFFSET);
   }
 
   private int callerGid() {
-    FuseContext context = libFuse.fuse_get_context();
-    return context.gid.intValue();
+    return libFuse.fuse_get_context().getInt(GID_OFFSET);
   }
 
   private int open(Pointer path, Pointer fi) {
-    FuseFileInfo info = FuseFileInfo.of(fi);
-    int fd = fs.open(rel(path), info.flags.get());
+    int fd = fs.open(rel(path), fi.getInt(FLAGS_OFFSET));
     if (fd >= 0) {
-      info.fh.set(fd);
+      fi.putLong(FH_OFFSET, fd);
     }
     return Math.min(fd, 0);
   }
 
   private int create(Pointer path, int mode, Pointer fi) {
-    FuseFileInfo info = FuseFileInfo.of(fi);
-    FuseContext context = libFuse.fuse_get_context();
+    Pointer context = libFuse.fuse_get_context();
     int fd =
         fs.create(
-            rel(path), mode, info.flags.get(), context.uid.intValue(), context.gid.intValue());
+            rel(path),
+            mode,
+            fi.getInt(FLAGS_OFFSET),
+            context.getInt(UID_OFFSET),
+            context.getInt(GID_OFFSET));
     if (fd >= 0) {
-      info.fh.set(fd);
+      fi.putLong(FH_OFFSET, fd);
     }
     return Math.min(fd, 0);
   }
@@ -367,7 +402,7 @@ final class JnrFuseTransport {
     if (handle < 0) {
       return (int) handle;
     }
-    FuseFileInfo.of(fi).fh.set(handle);
+    fi.putLong(FH_OFFSET, handle);
     return 0;
   }
 
