@@ -383,14 +383,7 @@ final class JnrFuseTransport {
   }
 
   private int create(Pointer path, int mode, Pointer fi) {
-    Pointer context = libFuse.fuse_get_context();
-    int fd =
-        fs.create(
-            rel(path),
-            mode,
-            fi.getInt(FLAGS_OFFSET),
-            context.getInt(UID_OFFSET),
-            context.getInt(GID_OFFSET));
+    int fd = fs.create(rel(path), mode, fi.getInt(FLAGS_OFFSET), callerUid(), callerGid());
     if (fd >= 0) {
       fi.putLong(FH_OFFSET, fd);
     }
