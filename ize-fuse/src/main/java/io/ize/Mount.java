@@ -44,10 +44,10 @@ public interface Mount extends AutoCloseable {
 
   /**
    * What the transport negotiated with the kernel, as stable names: {@code protocol=7.N}, {@code
-   * max-write=BYTES} (the largest request), and on the kernel transport {@code readdirplus}, {@code
-   * parallel-dirops}, {@code workers=N} and, while the kernel serves file data itself, {@code
-   * passthrough} (it disappears if the kernel refuses passthrough at run time, and data is then
-   * served through Java).
+   * max-write=BYTES} (the largest request), {@code workers=N} (the threads that serve it), and on
+   * the kernel transport {@code readdirplus}, {@code parallel-dirops} and, while the kernel serves
+   * file data itself, {@code passthrough} (it disappears if the kernel refuses passthrough at run
+   * time, and data is then served through Java).
    */
   java.util.Set<String> features();
 

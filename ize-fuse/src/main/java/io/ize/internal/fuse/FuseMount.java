@@ -41,6 +41,12 @@ public final class FuseMount implements Mount {
   private static final long UNMOUNT_GRACE_SECONDS = 10;
   private static final AtomicInteger SERIAL = new AtomicInteger();
 
+  /**
+   * Threads serving a mount ({@link Workers}: one reads while requests come one at a time, the
+   * others only while it is busy): enough to keep a blocked request from stalling the rest.
+   */
+  private static final int WORKERS = 4;
+
   /** The source field of our mounts: {@code ize:<pid of the serving process>}. */
   private static final String FSNAME = "ize";
 
@@ -389,7 +395,8 @@ public final class FuseMount implements Mount {
       String[] args = arguments(target, options);
       this.loop =
           new Thread(
-              () -> exitCode.set(transport.run(args)), "ize-fuse-" + SERIAL.incrementAndGet());
+              () -> exitCode.set(transport.run(args, WORKERS)),
+              "ize-fuse-" + SERIAL.incrementAndGet());
       this.loop.setDaemon(true);
     }
 
@@ -447,15 +454,12 @@ public final class FuseMount implements Mount {
 
     @Override
     public Set<String> features() {
-      return Set.of("protocol=7.19", "max-write=131072");
+      return Set.of("protocol=7.19", "max-write=131072", "workers=" + WORKERS);
     }
   }
 
   /** The FUSE kernel protocol on {@code /dev/fuse}: {@link KernelSession}'s workers. */
   private static final class KernelServer implements Server {
-    /** Workers, each reading a cloned queue: enough to keep a blocked request from stalling. */
-    private static final int WORKERS = 4;
-
     private final PassthroughFs fs;
     private final Path target;
     private final boolean readOnly;

@@ -31,8 +31,8 @@ import ru.serce.jnrfuse.struct.FuseOperations;
  * callback runs inside {@link #guard}, the one place that turns an exception into EIO (logged with
  * its stack), so no exception ever reaches native code.
  *
- * <p>libfuse's multithreaded loop serves requests on threads it creates and destroys freely: this
- * class keeps no per-thread state.
+ * <p>Requests are served by {@link Workers} on threads of this class's own ({@link #run}); the
+ * callbacks keep no per-thread state.
  *
  * <p>A callback allocates as little as it can: it reads the file handle, the open flags and the
  * caller's ids at their offsets in libfuse's structures rather than through jnr-fuse's {@code
@@ -69,14 +69,60 @@ final class JnrFuseTransport {
 
   private static final int GID_OFFSET = UID_OFFSET + 4;
 
-  /** The two functions of libfuse 2 this transport calls. */
+  /**
+   * The functions of libfuse 2 this transport calls: {@code fuse_main_real}'s parts, so that the
+   * session is served by {@link Workers} on Java threads rather than by libfuse's own loop.
+   */
   public interface LibFuse {
-    int fuse_main_real(
-        int argc, String[] argv, Pointer operations, @size_t long size, Pointer userData);
+    /**
+     * Parses the arguments, mounts and creates the file system; null if it could not (the reason is
+     * on stderr).
+     */
+    Pointer fuse_setup(
+        int argc,
+        String[] argv,
+        Pointer operations,
+        @size_t long size,
+        Pointer mountpointOut,
+        Pointer multithreadedOut,
+        Pointer userData);
+
+    /** Unmounts (if still mounted) and destroys what {@code fuse_setup} made. */
+    void fuse_teardown(Pointer fuse, Pointer mountpoint);
+
+    Pointer fuse_get_session(Pointer fuse);
+
+    Pointer fuse_session_next_chan(Pointer session, Pointer channel);
+
+    @size_t
+    long fuse_chan_bufsize(Pointer channel);
+
+    /**
+     * Reads one request into {@code buffer}: its length, 0 once the session has ended, or -errno.
+     */
+    int fuse_session_receive_buf(Pointer session, Pointer buffer, Pointer channelInOut);
+
+    void fuse_session_process_buf(Pointer session, Pointer buffer, Pointer channel);
+
+    int fuse_session_exited(Pointer session);
+
+    void fuse_session_exit(Pointer session);
 
     /** The calling thread's request context: valid only inside a callback. */
     Pointer fuse_get_context();
   }
+
+  /**
+   * {@code struct fuse_buf { size_t size; enum fuse_buf_flags flags; void *mem; int fd; off_t pos;
+   * }}: where {@code size} and {@code mem} are, and how large it is.
+   */
+  private static final int BUF_SIZE_OFFSET = 0;
+
+  private static final int BUF_FLAGS_OFFSET = 8;
+  private static final int BUF_MEM_OFFSET = 16;
+  private static final int BUF_FD_OFFSET = 24;
+  private static final int BUF_POS_OFFSET = 32;
+  private static final int BUF_STRUCT_SIZE = 40;
 
   private final PassthroughFs fs;
   private final LibFuse libFuse;
@@ -95,10 +141,87 @@ final class JnrFuseTransport {
     install();
   }
 
-  /** Runs libfuse's main loop in the calling thread until the file system is unmounted. */
-  int run(String[] args) {
-    return libFuse.fuse_main_real(
-        args.length, args, Struct.getMemory(operations), Struct.size(operations), null);
+  /**
+   * Mounts, serves the session on {@code threads} {@link Workers} until the file system is
+   * unmounted, and tears it down: what {@code fuse_main_real} does, with Java threads in place of
+   * libfuse's, so that no callback attaches a native thread to the JVM (jffi detaches each of
+   * libfuse's threads again after every callback for its first thousand) and requests reach one
+   * warm thread while they come one at a time. Returns 0, or 1 if it could not mount.
+   */
+  int run(String[] args, int threads) {
+    Pointer mountpoint = Memory.allocateDirect(runtime, runtime.addressSize(), true);
+    Pointer multithreaded = Memory.allocateDirect(runtime, 4, true);
+    Pointer fuse =
+        libFuse.fuse_setup(
+            args.length,
+            args,
+            Struct.getMemory(operations),
+            Struct.size(operations),
+            mountpoint,
+            multithreaded,
+            null);
+    if (fuse == null) {
+      return 1;
+    }
+    Pointer session = libFuse.fuse_get_session(fuse);
+    Pointer channel = libFuse.fuse_session_next_chan(session, null);
+    long bufferSize = libFuse.fuse_chan_bufsize(channel);
+    List<SessionQueue> queues = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      queues.add(new SessionQueue(session, channel, bufferSize));
+    }
+    Workers workers = new Workers(Thread.currentThread().getName(), queues);
+    workers.awaitStopped();
+    libFuse.fuse_teardown(fuse, mountpoint.getPointer(0));
+    return 0;
+  }
+
+  /** A worker's request buffer, as libfuse's loop keeps one per thread. */
+  private final class SessionQueue implements Workers.Queue {
+    private final Pointer session;
+    private final Pointer channel;
+    private final long bufferSize;
+    private final Pointer buffer;
+    private final Pointer fuseBuf;
+    private final Pointer channelOut;
+
+    SessionQueue(Pointer session, Pointer channel, long bufferSize) {
+      this.session = session;
+      this.channel = channel;
+      this.bufferSize = bufferSize;
+      this.buffer = Memory.allocateDirect(runtime, (int) bufferSize);
+      this.fuseBuf = Memory.allocateDirect(runtime, BUF_STRUCT_SIZE, true);
+      this.channelOut = Memory.allocateDirect(runtime, runtime.addressSize(), true);
+    }
+
+    @Override
+    public boolean receive() {
+      while (libFuse.fuse_session_exited(session) == 0) {
+        fuseBuf.putLong(BUF_SIZE_OFFSET, bufferSize);
+        fuseBuf.putInt(BUF_FLAGS_OFFSET, 0);
+        fuseBuf.putPointer(BUF_MEM_OFFSET, buffer);
+        fuseBuf.putInt(BUF_FD_OFFSET, 0);
+        fuseBuf.putLong(BUF_POS_OFFSET, 0);
+        channelOut.putPointer(0, channel);
+        int n = libFuse.fuse_session_receive_buf(session, fuseBuf, channelOut);
+        if (n > 0) {
+          return true;
+        }
+        if (n != -Errno.EINTR) {
+          if (n < 0) {
+            LOG.log(Level.ERROR, "reading the FUSE session: {0}", Errno.describe(-n));
+            libFuse.fuse_session_exit(session);
+          }
+          return false;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public void process() {
+      libFuse.fuse_session_process_buf(session, fuseBuf, channelOut.getPointer(0));
+    }
   }
 
   // --------------------------------------------------------------- callback shapes

@@ -12,12 +12,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A kernel-protocol session: mounts with {@code mount(2)} on {@code /dev/fuse}, answers INIT, and
- * serves requests on worker threads, each reading its own cloned descriptor of the connection
+ * serves requests on {@link Workers}, each reading its own cloned descriptor of the connection
  * ({@code FUSE_DEV_IOC_CLONE}) so that replies never contend for one queue. Workers stop when the
  * connection ends (ENODEV: the mount is gone or was aborted).
  */
@@ -53,7 +52,7 @@ final class KernelSession {
 
   private final KernelTransport transport;
   private final List<Integer> fds = new ArrayList<>();
-  private final List<Thread> workers = new ArrayList<>();
+  private Workers workers;
   private int minor;
 
   private KernelSession(KernelTransport transport, int masterFd) {
@@ -189,31 +188,45 @@ final class KernelSession {
       }
       fds.add(clone);
     }
-    int serial = SERIAL.incrementAndGet();
+    List<DeviceQueue> queues = new ArrayList<>();
     for (int i = 0; i < fds.size(); i++) {
-      int fd = fds.get(i);
-      KernelTransport.Buffers buffers = i == 0 ? first : new KernelTransport.Buffers();
-      Thread worker = new Thread(() -> work(fd, buffers), "ize-kernel-" + serial + "-" + i);
-      worker.setDaemon(true);
-      workers.add(worker);
+      queues.add(new DeviceQueue(fds.get(i), i == 0 ? first : new KernelTransport.Buffers()));
     }
-    workers.forEach(Thread::start);
+    workers = new Workers("ize-kernel-" + SERIAL.incrementAndGet(), queues);
   }
 
-  private void work(int fd, KernelTransport.Buffers b) {
-    while (true) {
-      long n = DEVICE.read(fd, b.in, KernelTransport.IN_BUFFER);
-      if (n < 0) {
+  /** A worker's cloned descriptor and buffers. */
+  private final class DeviceQueue implements Workers.Queue {
+    private final int fd;
+    private final KernelTransport.Buffers buffers;
+    private long length;
+
+    DeviceQueue(int fd, KernelTransport.Buffers buffers) {
+      this.fd = fd;
+      this.buffers = buffers;
+    }
+
+    @Override
+    public boolean receive() {
+      while (true) {
+        length = DEVICE.read(fd, buffers.in, KernelTransport.IN_BUFFER);
+        if (length >= 0) {
+          return true;
+        }
         int errno = LibC.errno();
-        if (errno == Errno.ENOENT || errno == Errno.EINTR || errno == KernelAbi.EAGAIN) {
-          continue;
+        if (errno != Errno.ENOENT && errno != Errno.EINTR && errno != KernelAbi.EAGAIN) {
+          if (errno != KernelAbi.ENODEV) {
+            LOG.log(
+                Level.ERROR, "reading /dev/fuse: {0}; the session stops", Errno.describe(errno));
+          }
+          return false;
         }
-        if (errno != KernelAbi.ENODEV) {
-          LOG.log(Level.ERROR, "reading /dev/fuse: {0}; worker stops", Errno.describe(errno));
-        }
-        return;
       }
-      transport.serve(fd, b, n);
+    }
+
+    @Override
+    public void process() {
+      transport.serve(fd, buffers, length);
     }
   }
 
@@ -223,23 +236,12 @@ final class KernelSession {
 
   /** Whether any worker still runs. */
   boolean alive() {
-    return workers.stream().anyMatch(Thread::isAlive);
+    return workers != null && workers.alive();
   }
 
   /** Waits up to {@code seconds} for every worker to stop; whether they all did. */
   boolean join(long seconds) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    try {
-      for (Thread worker : workers) {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (left > 0) {
-          worker.join(left);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return !alive();
+    return workers == null || workers.join(seconds);
   }
 
   /** Closes the connection's descriptors; call once the workers have stopped. */

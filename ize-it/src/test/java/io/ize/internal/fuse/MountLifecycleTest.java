@@ -159,6 +159,68 @@ class MountLifecycleTest {
   }
 
   @Test
+  void requestsThatBlockLeaveTheRestServed() throws Exception {
+    Path source = dir("src");
+    Path target = dir("mnt");
+    Files.writeString(source.resolve("kept.txt"), "readable");
+    int stuck = 3; // of the mount's four threads
+    CountDownLatch blocked = new CountDownLatch(stuck);
+    CountDownLatch release = new CountDownLatch(1);
+    Capture blocking =
+        new Capture() {
+          @Override
+          public void beforeChange(byte[] path) {
+            if (Names.display(path).startsWith("stuck")) {
+              blocked.countDown();
+              try {
+                release.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        };
+    try (Mount mount = FuseMount.mount(source, target, options(), blocking)) {
+      List<CompletableFuture<Void>> writers = new ArrayList<>();
+      for (int i = 0; i < stuck; i++) {
+        Path file = Files.writeString(source.resolve("stuck" + i), "old");
+        writers.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    Files.writeString(target.resolve(file.getFileName()), "new");
+                  } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                  }
+                }));
+      }
+      assertThat(blocked.await(10, TimeUnit.SECONDS)).as("three requests blocked").isTrue();
+
+      CompletableFuture<String> reader =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  Files.writeString(target.resolve("other.txt"), "served");
+                  return Files.readString(target.resolve("kept.txt"))
+                      + " "
+                      + Files.readString(target.resolve("other.txt"));
+                } catch (IOException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo("readable served");
+      assertThat(writers).noneMatch(CompletableFuture::isDone);
+
+      release.countDown();
+      CompletableFuture.allOf(writers.toArray(new CompletableFuture<?>[0]))
+          .get(10, TimeUnit.SECONDS);
+      assertThat(Files.readString(source.resolve("stuck0"))).isEqualTo("new");
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
   void anExceptionInACallbackIsAnsweredWithEioAndTheMountKeepsServing() throws Exception {
     Path source = dir("src");
     Path target = dir("mnt");
