@@ -35,10 +35,10 @@ final class Workers {
     void process();
   }
 
-  private static final long TICK = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final long TICK = TimeUnit.MILLISECONDS.toNanos(5);
 
-  /** Ticks without a request before the watchdog dozes. */
-  private static final int DOZE_TICKS = 1000;
+  /** Ticks without a request before the watchdog dozes: a second. */
+  private static final int DOZE_TICKS = 200;
 
   private final List<Thread> threads = new ArrayList<>();
   private final Thread watchdog;
