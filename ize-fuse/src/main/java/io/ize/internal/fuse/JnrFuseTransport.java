@@ -114,7 +114,7 @@ final class JnrFuseTransport {
 
   /**
    * {@code struct fuse_buf { size_t size; enum fuse_buf_flags flags; void *mem; int fd; off_t pos;
-   * }}: where {@code size} and {@code mem} are, and how large it is.
+   * }} on a 64-bit machine: where its fields are, and its size.
    */
   private static final int BUF_SIZE_OFFSET = 0;
 
