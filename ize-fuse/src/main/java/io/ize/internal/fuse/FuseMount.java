@@ -752,7 +752,8 @@ public final class FuseMount implements Mount {
     throw new FileSystemException(
         String.join(", ", libraries),
         null,
-        "libfuse 2 is not installed (2.9 or later): install the package libfuse2 (apt-get install libfuse2)");
+        "libfuse 2 is not installed (2.9 or later): install the package libfuse2"
+            + " (apt-get install libfuse2)");
   }
 
   private static Path findOnPath(String command) {

@@ -236,12 +236,12 @@ final class KernelSession {
 
   /** Whether any worker still runs. */
   boolean alive() {
-    return workers != null && workers.alive();
+    return workers.alive();
   }
 
   /** Waits up to {@code seconds} for every worker to stop; whether they all did. */
   boolean join(long seconds) {
-    return workers == null || workers.join(seconds);
+    return workers.join(seconds);
   }
 
   /** Closes the connection's descriptors; call once the workers have stopped. */

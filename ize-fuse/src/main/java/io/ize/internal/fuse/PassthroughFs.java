@@ -661,21 +661,21 @@ public final class PassthroughFs implements AutoCloseable {
     if (isVirtual(path)) {
       return history.getxattr(path, name, value, size);
     }
-    if (XATTR_AT) {
-      long[] args = xattrArgs(value, size, 0);
-      return at(path, (dir, n) -> (int) XA.syscall(GETXATTRAT, dir, n, NOFOLLOW, name, args, 16));
-    }
-    return onProcPath(path, proc -> (int) X.lgetxattr(proc, name, value, size));
+    return xattrCall(
+        path,
+        (dir, n) ->
+            (int) XA.syscall(GETXATTRAT, dir, n, NOFOLLOW, name, xattrArgs(value, size, 0), 16),
+        proc -> (int) X.lgetxattr(proc, name, value, size));
   }
 
   public int listxattr(byte[] path, Pointer list, long size) {
     if (isVirtual(path)) {
       return history.listxattr(path, list, size);
     }
-    if (XATTR_AT) {
-      return at(path, (dir, n) -> (int) XA.syscall(LISTXATTRAT, dir, n, NOFOLLOW, list, size));
-    }
-    return onProcPath(path, proc -> (int) X.llistxattr(proc, list, size));
+    return xattrCall(
+        path,
+        (dir, n) -> (int) XA.syscall(LISTXATTRAT, dir, n, NOFOLLOW, list, size),
+        proc -> (int) X.llistxattr(proc, list, size));
   }
 
   public int setxattr(byte[] path, byte[] name, Pointer value, long size, int flags) {
@@ -687,13 +687,14 @@ public final class PassthroughFs implements AutoCloseable {
         path,
         null,
         0,
-        XATTR_AT
-            ? () -> {
-              long[] args = xattrArgs(value, size, flags);
-              return at(
-                  path, (dir, n) -> (int) XA.syscall(SETXATTRAT, dir, n, NOFOLLOW, name, args, 16));
-            }
-            : () -> onProcPath(path, proc -> X.lsetxattr(proc, name, value, size, flags)));
+        () ->
+            xattrCall(
+                path,
+                (dir, n) ->
+                    (int)
+                        XA.syscall(
+                            SETXATTRAT, dir, n, NOFOLLOW, name, xattrArgs(value, size, flags), 16),
+                proc -> X.lsetxattr(proc, name, value, size, flags)));
   }
 
   public int removexattr(byte[] path, byte[] name) {
@@ -705,9 +706,19 @@ public final class PassthroughFs implements AutoCloseable {
         path,
         null,
         0,
-        XATTR_AT
-            ? () -> at(path, (dir, n) -> (int) XA.syscall(REMOVEXATTRAT, dir, n, NOFOLLOW, name))
-            : () -> onProcPath(path, proc -> X.lremovexattr(proc, name)));
+        () ->
+            xattrCall(
+                path,
+                (dir, n) -> (int) XA.syscall(REMOVEXATTRAT, dir, n, NOFOLLOW, name),
+                proc -> X.lremovexattr(proc, name)));
+  }
+
+  /**
+   * Runs an xattr call relative to the root's descriptor by the {@link XattrAt} calls where the
+   * kernel has them, and on the {@code /proc/self/fd} path ({@link #onProcPath}) where it does not.
+   */
+  private int xattrCall(byte[] path, AtCall relative, Call onProc) {
+    return XATTR_AT ? at(path, relative) : onProcPath(path, onProc);
   }
 
   /**
