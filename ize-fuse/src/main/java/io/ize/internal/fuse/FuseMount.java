@@ -97,6 +97,14 @@ public final class FuseMount implements Mount {
   private final Server server;
   private final Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * Open until the first {@link #close} has finished: a second caller (the application's own
+   * shutdown hook racing ours) waits for it, so that whoever closes the store after {@code close}
+   * returns never closes it under the recorder's last commit.
+   */
+  private final CountDownLatch closeDone = new CountDownLatch(1);
+
   private volatile long connection = -1;
 
   private FuseMount(
@@ -216,8 +224,32 @@ public final class FuseMount implements Mount {
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
+      awaitClosed();
       return;
     }
+    try {
+      closeOnce();
+    } finally {
+      closeDone.countDown();
+    }
+  }
+
+  private void awaitClosed() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        closeDone.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeOnce() {
     try {
       java.lang.Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException alreadyShuttingDown) {
