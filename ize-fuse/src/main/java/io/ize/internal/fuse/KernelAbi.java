@@ -79,6 +79,7 @@ final class KernelAbi {
   static final long HANDLE_KILLPRIV_V2 = 1L << 28;
   static final long INIT_EXT = 1L << 30;
   static final long PASSTHROUGH = 1L << 37;
+  static final long OVER_IO_URING = 1L << 41;
 
   // fuse_attr inside replies.
   static final int ATTR_SIZE = 88;

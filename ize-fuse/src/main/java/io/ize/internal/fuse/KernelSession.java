@@ -7,6 +7,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -42,7 +43,8 @@ final class KernelSession {
           | KernelAbi.CACHE_SYMLINKS
           | KernelAbi.HANDLE_KILLPRIV_V2
           | KernelAbi.INIT_EXT
-          | KernelAbi.PASSTHROUGH;
+          | KernelAbi.PASSTHROUGH
+          | KernelAbi.OVER_IO_URING;
 
   /**
    * The system property that, set to {@code false} when a mount is made, keeps its file data in
@@ -50,9 +52,26 @@ final class KernelSession {
    */
   static final String PASSTHROUGH_PROPERTY = "ize.kernel.passthrough";
 
+  /**
+   * The system property that, set to {@code false} when a mount is made, keeps its requests on
+   * {@code /dev/fuse} reads where the kernel offers FUSE over io_uring (and leaves the fuse
+   * module's {@code enable_uring} parameter as it is).
+   */
+  static final String URING_PROPERTY = "ize.kernel.uring";
+
+  private static final Path ENABLE_URING = Path.of("/sys/module/fuse/parameters/enable_uring");
+
+  /** Ring threads per CPU queue: one answers, the others take requests while it is busy. */
+  private static int threadsPerQueue(int cpus) {
+    return cpus <= 8 ? 3 : 2;
+  }
+
   private final KernelTransport transport;
   private final List<Integer> fds = new ArrayList<>();
   private Workers workers;
+  private final List<FuseRing> rings = new ArrayList<>();
+  private final List<Thread> ringThreads = new ArrayList<>();
+  private int queues;
   private int minor;
 
   private KernelSession(KernelTransport transport, int masterFd) {
@@ -79,6 +98,8 @@ final class KernelSession {
       throw Errno.exception(LibC.errno(), "cannot open /dev/fuse", "/dev/fuse");
     }
     KernelSession session = new KernelSession(new KernelTransport(fs, nodes, fd), fd);
+    boolean uring =
+        Boolean.parseBoolean(System.getProperty(URING_PROPERTY, "true")) && enableUring();
     try {
       String data =
           "fd="
@@ -101,8 +122,9 @@ final class KernelSession {
         throw new FileSystemException(
             target.toString(), null, "mount(2) of the kernel transport: " + Errno.describe(errno));
       }
-      session.init(buffers);
+      session.init(buffers, uring);
       session.startWorkers(workerCount, buffers);
+      session.startRings();
     } catch (IOException | RuntimeException e) {
       C.umount2(Names.cString(target.toString()), LibC.MNT_DETACH);
       session.closeDescriptors();
@@ -112,7 +134,7 @@ final class KernelSession {
   }
 
   /** Reads INIT from the master descriptor and answers it. */
-  private void init(KernelTransport.Buffers b) throws IOException {
+  private void init(KernelTransport.Buffers b, boolean uring) throws IOException {
     int fd = fds.get(0);
     long n;
     do {
@@ -141,6 +163,9 @@ final class KernelSession {
     if (!Boolean.parseBoolean(System.getProperty(PASSTHROUGH_PROPERTY, "true"))) {
       granted &= ~KernelAbi.PASSTHROUGH;
     }
+    if ((granted & KernelAbi.OVER_IO_URING) != 0 && !(uring && openRings(fd))) {
+      granted &= ~KernelAbi.OVER_IO_URING;
+    }
     boolean passthrough = (granted & KernelAbi.PASSTHROUGH) != 0;
     transport.passthrough(passthrough);
     transport.killsSuidGid((granted & KernelAbi.HANDLE_KILLPRIV_V2) != 0);
@@ -166,9 +191,122 @@ final class KernelSession {
     }
     LOG.log(
         Level.DEBUG,
-        "FUSE 7.{0}, passthrough {1}",
+        "FUSE 7.{0}, passthrough {1}, io_uring {2}",
         minor,
-        passthrough ? "on" : "refused by the kernel");
+        passthrough ? "on" : "refused by the kernel",
+        rings.isEmpty() ? "off" : queues + " queues");
+  }
+
+  /**
+   * Turns the fuse module's {@code enable_uring} parameter on if it is off (it only lets servers
+   * that ask for FUSE over io_uring use it; nothing else changes); whether it is on now.
+   */
+  private static boolean enableUring() {
+    try {
+      if (Files.readString(ENABLE_URING).trim().equals("Y")) {
+        return true;
+      }
+      Files.writeString(ENABLE_URING, "Y");
+      LOG.log(Level.INFO, "turned on FUSE over io_uring ({0})", ENABLE_URING);
+      return true;
+    } catch (IOException | SecurityException e) {
+      LOG.log(Level.DEBUG, "FUSE over io_uring stays off: {0}", e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Sets up the rings, before INIT is answered: once the reply asks for io_uring, the kernel holds
+   * every request until each CPU's queue has an entry. Whether they could all be set up.
+   */
+  private boolean openRings(int device) {
+    try {
+      queues = FuseRing.possibleCpus();
+      for (int q = 0; q < queues; q++) {
+        for (int i = 0; i < threadsPerQueue(queues); i++) {
+          rings.add(FuseRing.open(device, q, new KernelTransport.Buffers()));
+        }
+      }
+      return true;
+    } catch (IOException | RuntimeException | LinkageError e) {
+      LOG.log(Level.DEBUG, "FUSE over io_uring not used: {0}", e.toString());
+      rings.forEach(FuseRing::close);
+      rings.clear();
+      return false;
+    }
+  }
+
+  /**
+   * Starts a thread per ring, pinned to its queue's CPU, and waits until each has registered its
+   * entry. If the kernel refuses one, it serves the connection through {@code /dev/fuse} instead
+   * (the workers there answer everything), and the rings are given up.
+   */
+  private void startRings() throws IOException {
+    if (rings.isEmpty()) {
+      return;
+    }
+    java.util.concurrent.CountDownLatch registered =
+        new java.util.concurrent.CountDownLatch(rings.size());
+    AtomicInteger refused = new AtomicInteger();
+    String name = "ize-ring-" + SERIAL.get();
+    int[] index = new int[queues];
+    for (FuseRing ring : rings) {
+      Thread thread =
+          new Thread(
+              () -> serveRing(ring, registered, refused),
+              name + "-" + ring.queue() + "-" + index[ring.queue()]++);
+      thread.setDaemon(true);
+      ringThreads.add(thread);
+      thread.start();
+    }
+    try {
+      if (!registered.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new IOException("the io_uring entries were not registered within 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while registering the io_uring entries", e);
+    }
+    if (refused.get() != 0) {
+      LOG.log(
+          Level.WARNING,
+          "the kernel refused an io_uring entry ({0}); requests go through /dev/fuse",
+          Errno.describe(-refused.get()));
+      queues = 0;
+    }
+  }
+
+  /** A ring thread: registers its entry, then answers requests until the connection ends. */
+  private void serveRing(
+      FuseRing ring, java.util.concurrent.CountDownLatch registered, AtomicInteger refused) {
+    try {
+      FuseRing.pin(ring.queue()); // where it may not run there, it serves from anywhere
+      int rc = ring.register();
+      if (rc < 0) {
+        refused.compareAndSet(0, rc);
+      }
+      registered.countDown();
+      if (rc < 0) {
+        return;
+      }
+      while (true) {
+        long length = ring.next();
+        if (length < 0) {
+          if (length != -Errno.ENOTCONN && length != -KernelAbi.ENODEV) {
+            LOG.log(
+                Level.ERROR,
+                "the io_uring of queue {0}: {1}; its thread stops",
+                ring.queue(),
+                Errno.describe((int) -length));
+          }
+          return;
+        }
+        int reply = transport.answer(ring.buffers(), length);
+        ring.reply(reply);
+      }
+    } finally {
+      ring.close();
+    }
   }
 
   private void startWorkers(int count, KernelTransport.Buffers first) throws IOException {
@@ -236,16 +374,33 @@ final class KernelSession {
 
   /** Whether any worker still runs. */
   boolean alive() {
-    return workers.alive();
+    return workers.alive() || ringThreads.stream().anyMatch(Thread::isAlive);
   }
 
   /** Waits up to {@code seconds} for every worker to stop; whether they all did. */
   boolean join(long seconds) {
-    return workers.join(seconds);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+    boolean joined = workers.join(seconds);
+    try {
+      for (Thread thread : ringThreads) {
+        long left =
+            java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left > 0) {
+          thread.join(left);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return joined && !alive();
   }
 
   /** Closes the connection's descriptors; call once the workers have stopped. */
   void closeDescriptors() {
+    if (ringThreads.isEmpty()) {
+      rings.forEach(FuseRing::close); // set up, never served (each thread closes its own)
+    }
+    rings.clear();
     fds.forEach(C::close);
     fds.clear();
   }
@@ -257,7 +412,11 @@ final class KernelSession {
     features.add("max-write=" + KernelTransport.MAX_WRITE);
     features.add("readdirplus");
     features.add("parallel-dirops");
-    features.add("workers=" + workers.size());
+    features.add("workers=" + (workers.size() + ringThreads.size()));
+    if (queues > 0) {
+      features.add("io-uring");
+      features.add("uring-queues=" + queues);
+    }
     if (transport.passthrough()) {
       features.add("passthrough");
     }

@@ -33,7 +33,7 @@ import jnr.ffi.Runtime;
  */
 final class KernelTransport {
   private static final Logger LOG = System.getLogger(KernelTransport.class.getName());
-  private static final int NO_REPLY = Integer.MIN_VALUE;
+  static final int NO_REPLY = Integer.MIN_VALUE;
   private static final int PATH_MAX = 4096;
   static final int MAX_WRITE = 1 << 20;
   static final int IN_BUFFER = MAX_WRITE + 64 * 1024;
@@ -133,6 +133,28 @@ final class KernelTransport {
 
   /** Serves the request in {@code b.in} ({@code length} bytes) read from {@code fd}. */
   void serve(int fd, Buffers b, long length) {
+    int reply = answer(b, length);
+    if (reply == NO_REPLY) {
+      return;
+    }
+    long n = DEVICE.write(fd, b.out, reply);
+    if (n < 0) {
+      int errno = LibC.errno();
+      if (errno != Errno.ENOENT && errno != ENODEV) {
+        LOG.log(
+            Level.WARNING,
+            "FUSE reply to opcode {0}: {1}",
+            b.in.getInt(IN_OPCODE),
+            Errno.describe(errno));
+      }
+    }
+  }
+
+  /**
+   * Answers the request in {@code b.in} ({@code length} bytes, as a {@code /dev/fuse} read gives
+   * it): returns the length of the reply written to {@code b.out}, or {@link #NO_REPLY}.
+   */
+  int answer(Buffers b, long length) {
     int opcode = b.in.getInt(IN_OPCODE);
     long unique = b.in.getLong(IN_UNIQUE);
     int result;
@@ -159,19 +181,13 @@ final class KernelTransport {
           opcode == FORGET || opcode == BATCH_FORGET || opcode == INTERRUPT ? NO_REPLY : -Errno.EIO;
     }
     if (result == NO_REPLY) {
-      return;
+      return NO_REPLY;
     }
     int payload = Math.max(result, 0);
     b.out.putInt(0, OUT_HEADER + payload);
     b.out.putInt(4, Math.min(result, 0));
     b.out.putLong(8, unique);
-    long n = DEVICE.write(fd, b.out, OUT_HEADER + payload);
-    if (n < 0) {
-      int errno = LibC.errno();
-      if (errno != Errno.ENOENT && errno != ENODEV) {
-        LOG.log(Level.WARNING, "FUSE reply to opcode {0}: {1}", opcode, Errno.describe(errno));
-      }
-    }
+    return OUT_HEADER + payload;
   }
 
   private int dispatch(int opcode, Buffers b, long length) {
