@@ -63,7 +63,7 @@ final class KernelSession {
 
   /** Ring threads per CPU queue: one answers, the others take requests while it is busy. */
   private static int threadsPerQueue(int cpus) {
-    return cpus <= 8 ? 3 : 2;
+    return cpus <= 8 ? 4 : 2;
   }
 
   private final KernelTransport transport;

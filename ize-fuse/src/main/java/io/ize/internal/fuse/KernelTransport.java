@@ -650,6 +650,11 @@ final class KernelTransport {
       }
     }
     if ((flags & LibC.O_TRUNC) != 0) {
+      if (writable && passthrough && (flags & O_DIRECT) == 0 && !fs.isVirtual(path)) {
+        // Declared before the truncation: the release of an earlier handle, which the kernel may
+        // send while this open runs, then sees this handle as the file's change, not its own.
+        fs.writesBypass(fd);
+      }
       // Recorded as the TRUNCATE it is, as when the kernel sends it apart (jnr transport).
       int rc =
           (flags & LibC.O_ACCMODE) != LibC.O_RDONLY
@@ -702,7 +707,9 @@ final class KernelTransport {
     }
     boolean writable = (flags & LibC.O_ACCMODE) != LibC.O_RDONLY;
     if (backingId > 0 && writable) {
-      fs.writesBypass(fd);
+      fs.writesBypass(fd); // (again, after a truncating open: the stamp of the truncated file)
+    } else if (writable) {
+      fs.writesThrough(fd);
     }
     synchronized (node) {
       node.openFds.add(fd);

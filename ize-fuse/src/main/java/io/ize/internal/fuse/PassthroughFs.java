@@ -548,6 +548,11 @@ public final class PassthroughFs implements AutoCloseable {
     }
   }
 
+  /** Undoes {@link #writesBypass}: the handle's writes come through {@link #write} after all. */
+  public void writesThrough(long fh) {
+    bypassing.remove(fh);
+  }
+
   /** Whether a bypassing handle's file changed since its last capture; takes the new stamp. */
   private boolean bypassChanged(long fh) {
     Stamp last = bypassing.get(fh);
