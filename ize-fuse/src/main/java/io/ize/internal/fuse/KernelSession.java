@@ -18,8 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A kernel-protocol session: mounts with {@code mount(2)} on {@code /dev/fuse}, answers INIT, and
  * serves requests on {@link Workers}, each reading its own cloned descriptor of the connection
- * ({@code FUSE_DEV_IOC_CLONE}) so that replies never contend for one queue. Workers stop when the
- * connection ends (ENODEV: the mount is gone or was aborted).
+ * ({@code FUSE_DEV_IOC_CLONE}) so that replies never contend for one queue. Where the kernel offers
+ * FUSE over io_uring, requests come instead through {@link FuseRing}s, four threads pinned to each
+ * possible CPU, and the workers get only what the kernel still sends through the device (FORGET,
+ * INTERRUPT; everything if it refuses a ring). All stop when the connection ends (ENODEV, or
+ * ENOTCONN on a ring: the mount is gone or was aborted).
  */
 final class KernelSession {
   private static final Logger LOG = System.getLogger(KernelSession.class.getName());

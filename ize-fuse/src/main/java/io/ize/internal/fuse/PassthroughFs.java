@@ -89,6 +89,15 @@ public final class PassthroughFs implements AutoCloseable {
    */
   private final ConcurrentHashMap<Long, Stamp> bypassing = new ConcurrentHashMap<>();
 
+  /**
+   * For each file with a bypassing handle, the stamp it had when a handle last captured it: a
+   * handle whose flush or release finds the file changed since its own last capture records it only
+   * if no other handle captured that state already (the kernel sends a release after close(2)
+   * returns, so one handle's release can come after another's open, writes and flush).
+   */
+  private final ConcurrentHashMap<java.util.List<Long>, Stamp> lastCaptured =
+      new ConcurrentHashMap<>();
+
   /** Orders changes with their capture; see {@link #ordered}. */
   private final Object order = new Object();
 
@@ -523,7 +532,11 @@ public final class PassthroughFs implements AutoCloseable {
     boolean written = dirty.remove(fh);
     boolean bypassed = bypassChanged(fh);
     Stamp mine = bypassing.remove(fh);
-    if (bypassed && anotherBypassingHandleOf(mine)) {
+    boolean shared = anotherBypassingHandleOf(mine);
+    if (mine != null && !shared) {
+      lastCaptured.remove(mine.file());
+    }
+    if (bypassed && shared) {
       // The kernel sends a release after close(2) returns, so another writer may have opened the
       // file and be half-way through its writes by now. Its own flush or release captures the
       // file (its stamp predates its writes); capturing here would record its partial bytes.
@@ -565,7 +578,7 @@ public final class PassthroughFs implements AutoCloseable {
     }
     // Taken before the capture reads the file, so a write racing the capture shows next time.
     bypassing.put(fh, now);
-    return true;
+    return !now.equals(lastCaptured.put(now.file(), now));
   }
 
   /** Whether a bypassing handle other than the one {@code stamp} was taken from has its file. */
@@ -605,6 +618,11 @@ public final class PassthroughFs implements AutoCloseable {
           stat.getLong(LibC.STAT_MTIME),
           stat.getLong(LibC.STAT_MTIME + 8),
           stat.getLong(LibC.STAT_SIZE_FIELD));
+    }
+
+    /** The file's identity, as a key. */
+    java.util.List<Long> file() {
+      return java.util.List.of(device, inode);
     }
 
     boolean sameFile(Stamp other) {
