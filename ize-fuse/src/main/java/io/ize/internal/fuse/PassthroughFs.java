@@ -519,7 +519,11 @@ public final class PassthroughFs implements AutoCloseable {
    * its stamp moved if its writes bypass us), taking the change as captured from now on.
    */
   private boolean changedSinceCapture(long fh) {
-    return dirty.remove(fh) | bypassChanged(fh);
+    Stamp changed = bypassChanged(fh);
+    if (changed != null) {
+      lastCaptured.put(changed.file(), changed);
+    }
+    return dirty.remove(fh) | changed != null;
   }
 
   /** Closes a file handle, capturing content written since its last flush. */
@@ -530,7 +534,7 @@ public final class PassthroughFs implements AutoCloseable {
     }
     IntSupplier close = () -> checked(C.close((int) fh));
     boolean written = dirty.remove(fh);
-    boolean bypassed = bypassChanged(fh);
+    boolean bypassed = bypassChanged(fh) != null;
     Stamp mine = bypassing.remove(fh);
     boolean shared = anotherBypassingHandleOf(mine);
     if (mine != null && !shared) {
@@ -566,19 +570,22 @@ public final class PassthroughFs implements AutoCloseable {
     bypassing.remove(fh);
   }
 
-  /** Whether a bypassing handle's file changed since its last capture; takes the new stamp. */
-  private boolean bypassChanged(long fh) {
+  /**
+   * The file's new stamp if a bypassing handle's file changed since its last capture and no other
+   * handle has captured that state yet, else null; takes the new stamp as the handle's.
+   */
+  private Stamp bypassChanged(long fh) {
     Stamp last = bypassing.get(fh);
     if (last == null) {
-      return false;
+      return null;
     }
     Stamp now = Stamp.of((int) fh);
     if (now.equals(last)) {
-      return false;
+      return null;
     }
     // Taken before the capture reads the file, so a write racing the capture shows next time.
     bypassing.put(fh, now);
-    return !now.equals(lastCaptured.put(now.file(), now));
+    return now.equals(lastCaptured.get(now.file())) ? null : now;
   }
 
   /** Whether a bypassing handle other than the one {@code stamp} was taken from has its file. */

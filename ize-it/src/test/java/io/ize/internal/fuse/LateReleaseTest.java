@@ -67,6 +67,24 @@ class LateReleaseTest {
   }
 
   @Test
+  void aReleaseAfterTheNextWriterClosedRecordsNothingAgain() throws IOException {
+    Files.writeString(source.resolve("f"), "old content");
+    try (PassthroughFs fs = PassthroughFs.open(source, capture)) {
+      int first = openForWriting(fs);
+      writeSource("new", 0);
+      fs.flush(f, first);
+      int second = openForWriting(fs);
+      writeSource("newer", 0);
+      fs.flush(f, second);
+      fs.release(f, second);
+      assertThat(changes).containsExactly(Operation.WRITE, Operation.WRITE);
+
+      fs.release(f, first); // later than the second writer's whole life: its bytes are captured
+      assertThat(changes).as("the first writer's late release").hasSize(2);
+    }
+  }
+
+  @Test
   void aReleaseAloneCapturesWhatChangedSinceTheLastFlush() throws IOException {
     Files.writeString(source.resolve("f"), "old content");
     try (PassthroughFs fs = PassthroughFs.open(source, capture)) {
