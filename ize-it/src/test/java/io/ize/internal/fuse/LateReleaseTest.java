@@ -46,13 +46,19 @@ class LateReleaseTest {
     return fh;
   }
 
+  /** A writer that wrote {@code text} and closed its descriptor; its release is still to come. */
+  private int closedWriter(PassthroughFs fs, String text) throws IOException {
+    int fh = openForWriting(fs);
+    writeSource(text, 0);
+    fs.flush(f, fh); // close(2)
+    return fh;
+  }
+
   @Test
   void aLateReleaseLeavesTheCaptureToTheWriterThatFollowed() throws IOException {
     Files.writeString(source.resolve("f"), "old content");
     try (PassthroughFs fs = PassthroughFs.open(source, capture)) {
-      int first = openForWriting(fs);
-      writeSource("new", 0);
-      fs.flush(f, first); // close(2) of the first writer
+      int first = closedWriter(fs, "new");
       assertThat(changes).containsExactly(Operation.WRITE);
 
       int second = openForWriting(fs);
@@ -70,13 +76,8 @@ class LateReleaseTest {
   void aReleaseAfterTheNextWriterClosedRecordsNothingAgain() throws IOException {
     Files.writeString(source.resolve("f"), "old content");
     try (PassthroughFs fs = PassthroughFs.open(source, capture)) {
-      int first = openForWriting(fs);
-      writeSource("new", 0);
-      fs.flush(f, first);
-      int second = openForWriting(fs);
-      writeSource("newer", 0);
-      fs.flush(f, second);
-      fs.release(f, second);
+      int first = closedWriter(fs, "new");
+      fs.release(f, closedWriter(fs, "newer"));
       assertThat(changes).containsExactly(Operation.WRITE, Operation.WRITE);
 
       fs.release(f, first); // later than the second writer's whole life: its bytes are captured
