@@ -64,8 +64,8 @@ final class FuseRing implements AutoCloseable {
   private static final int CQE_BYTES = 16;
   private static final int OP_URING_CMD = 46;
 
-  static final int CMD_REGISTER = 1;
-  static final int CMD_COMMIT_AND_FETCH = 2;
+  private static final int CMD_REGISTER = 1;
+  private static final int CMD_COMMIT_AND_FETCH = 2;
 
   /** {@code struct fuse_uring_req_header}: in/out header, operation header, ring fields. */
   private static final int HEADER_OP = 128;
