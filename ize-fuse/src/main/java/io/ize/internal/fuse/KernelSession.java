@@ -74,7 +74,10 @@ final class KernelSession {
   private Workers workers;
   private final List<FuseRing> rings = new ArrayList<>();
   private final List<Thread> ringThreads = new ArrayList<>();
+
+  /** The CPU queues the kernel serves over io_uring; 0 while requests come through the device. */
   private int queues;
+
   private int minor;
 
   private KernelSession(KernelTransport transport, int masterFd) {
@@ -224,12 +227,13 @@ final class KernelSession {
    */
   private boolean openRings(int device) {
     try {
-      queues = FuseRing.possibleCpus();
-      for (int q = 0; q < queues; q++) {
-        for (int i = 0; i < threadsPerQueue(queues); i++) {
+      int cpus = FuseRing.possibleCpus();
+      for (int q = 0; q < cpus; q++) {
+        for (int i = 0; i < threadsPerQueue(cpus); i++) {
           rings.add(FuseRing.open(device, q, new KernelTransport.Buffers()));
         }
       }
+      queues = cpus;
       return true;
     } catch (IOException | RuntimeException | LinkageError e) {
       LOG.log(Level.DEBUG, "FUSE over io_uring not used: {0}", e.toString());

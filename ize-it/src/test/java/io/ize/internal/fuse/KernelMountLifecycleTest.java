@@ -48,4 +48,27 @@ class KernelMountLifecycleTest extends MountLifecycleTest {
       assertThat(Files.readString(source.resolve("f"))).isEqualTo("through a ring");
     }
   }
+
+  /**
+   * Where io_uring cannot be set up (here: switched off with {@code kernel.io_uring_disabled}), the
+   * mount asks the kernel for no rings and serves through {@code /dev/fuse}, and says so.
+   */
+  @Test
+  void servesFromTheDeviceWhereNoRingCanBeSetUp(@TempDir Path dirs) throws Exception {
+    Path disabled = Path.of("/proc/sys/kernel/io_uring_disabled");
+    assumeTrue(Files.isWritable(disabled), "kernel.io_uring_disabled cannot be set here");
+    assumeTrue(System.getProperty(KernelSession.URING_PROPERTY) == null, "switched off");
+    Path source = Files.createDirectories(dirs.resolve("src"));
+    Path target = Files.createDirectories(dirs.resolve("mnt"));
+    String before = Files.readString(disabled).trim();
+    Files.writeString(disabled, "2");
+    try (Mount mount =
+        Ize.mount(source, target, MountOptions.builder().transport(Transport.KERNEL).build())) {
+      Files.writeString(target.resolve("f"), "through the device");
+      assertThat(mount.features()).doesNotContain("io-uring").contains("workers=4");
+      assertThat(Files.readString(source.resolve("f"))).isEqualTo("through the device");
+    } finally {
+      Files.writeString(disabled, before);
+    }
+  }
 }
