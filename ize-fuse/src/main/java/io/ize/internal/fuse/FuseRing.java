@@ -46,8 +46,6 @@ final class FuseRing implements AutoCloseable {
     int munmap(Pointer address, long length);
 
     int sched_setaffinity(int pid, long size, Pointer mask);
-
-    int close(int fd);
   }
 
   private static final Logger LOG = System.getLogger(FuseRing.class.getName());
@@ -148,7 +146,7 @@ final class FuseRing implements AutoCloseable {
     try {
       return new FuseRing((int) fd, device, queue, params, buffers);
     } catch (IOException | RuntimeException e) {
-      SYS.close((int) fd);
+      LibC.INSTANCE.close((int) fd);
       throw e;
     }
   }
@@ -327,6 +325,6 @@ final class FuseRing implements AutoCloseable {
   public void close() {
     SYS.munmap(sqes, sqesLength);
     SYS.munmap(rings, ringsLength);
-    SYS.close(fd);
+    LibC.INSTANCE.close(fd);
   }
 }

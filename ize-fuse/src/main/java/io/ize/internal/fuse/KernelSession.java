@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -252,8 +254,7 @@ final class KernelSession {
     if (rings.isEmpty()) {
       return;
     }
-    java.util.concurrent.CountDownLatch registered =
-        new java.util.concurrent.CountDownLatch(rings.size());
+    CountDownLatch registered = new CountDownLatch(rings.size());
     AtomicInteger refused = new AtomicInteger();
     String name = "ize-ring-" + SERIAL.get();
     int[] index = new int[queues];
@@ -267,7 +268,7 @@ final class KernelSession {
       thread.start();
     }
     try {
-      if (!registered.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!registered.await(10, TimeUnit.SECONDS)) {
         throw new IOException("the io_uring entries were not registered within 10 s");
       }
     } catch (InterruptedException e) {
@@ -284,8 +285,7 @@ final class KernelSession {
   }
 
   /** A ring thread: registers its entry, then answers requests until the connection ends. */
-  private void serveRing(
-      FuseRing ring, java.util.concurrent.CountDownLatch registered, AtomicInteger refused) {
+  private void serveRing(FuseRing ring, CountDownLatch registered, AtomicInteger refused) {
     try {
       FuseRing.pin(ring.queue()); // where it may not run there, it serves from anywhere
       int rc = ring.register();
@@ -386,20 +386,10 @@ final class KernelSession {
 
   /** Waits up to {@code seconds} for every worker to stop; whether they all did. */
   boolean join(long seconds) {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
-    boolean joined = workers.join(seconds);
-    try {
-      for (Thread thread : ringThreads) {
-        long left =
-            java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (left > 0) {
-          thread.join(left);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return joined && !alive();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    workers.join(seconds);
+    Workers.joinUntil(ringThreads, deadline);
+    return !alive();
   }
 
   /** Closes the connection's descriptors; call once the workers have stopped. */

@@ -87,7 +87,12 @@ final class Workers {
 
   /** Waits up to {@code seconds} for every thread to stop; whether they all did. */
   boolean join(long seconds) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    joinUntil(threads, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds));
+    return !alive();
+  }
+
+  /** Waits for each of {@code threads} to stop until {@code deadline} ({@link System#nanoTime}). */
+  static void joinUntil(List<Thread> threads, long deadline) {
     try {
       for (Thread thread : threads) {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -98,7 +103,6 @@ final class Workers {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return !alive();
   }
 
   /** Waits for every thread to stop (the connection to end), however long that takes. */
