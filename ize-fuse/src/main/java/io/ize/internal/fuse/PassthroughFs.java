@@ -220,7 +220,10 @@ public final class PassthroughFs implements AutoCloseable {
         path,
         null,
         0,
-        () -> at(path, (dir, name) -> C.utimensat(dir, name, times, AT_SYMLINK_NOFOLLOW)));
+        () ->
+            keepingCaptures(
+                path,
+                () -> at(path, (dir, name) -> C.utimensat(dir, name, times, AT_SYMLINK_NOFOLLOW))));
   }
 
   public int access(byte[] path, int mask) {
@@ -588,6 +591,43 @@ public final class PassthroughFs implements AutoCloseable {
     return now.equals(lastCaptured.get(now.file())) ? null : now;
   }
 
+  /**
+   * Runs {@code change}, which sets the times of the file at {@code path}. A handle whose writes
+   * bypass us tells new content by its file's mtime, but times set through the mount are not new
+   * content (unzip, tar and {@code cp -p} set them once a file is written and closed, before the
+   * kernel's release; the release would read the whole file again and record it a second time). So
+   * each bypassing handle of the file that had seen no change since its last capture, and the
+   * file's last captured stamp, take the new times as theirs. A write through another descriptor
+   * racing this one and leaving the size as it was would show only at the file's next change.
+   */
+  private int keepingCaptures(byte[] path, IntSupplier change) {
+    if (bypassing.isEmpty()) {
+      return change.getAsInt();
+    }
+    Stamp before = stampAt(path);
+    int rc = change.getAsInt();
+    if (rc < 0 || before.inode < 0) {
+      return rc;
+    }
+    Stamp after = stampAt(path);
+    if (!after.sameFile(before)) {
+      return rc;
+    }
+    bypassing.replaceAll(
+        (fh, stamp) -> stamp.sameFile(before) && stamp.equals(before) ? after : stamp);
+    lastCaptured.computeIfPresent(
+        before.file(), (file, stamp) -> stamp.equals(before) ? after : stamp);
+    return rc;
+  }
+
+  /** The stamp of the file at {@code path} (not following a symbolic link). */
+  private Stamp stampAt(byte[] path) {
+    Pointer stat = STAT.get();
+    return at(path, (dir, name) -> C.fstatat(dir, name, stat, AT_SYMLINK_NOFOLLOW)) < 0
+        ? Stamp.NONE
+        : Stamp.of(stat);
+  }
+
   /** Whether a bypassing handle other than the one {@code stamp} was taken from has its file. */
   private boolean anotherBypassingHandleOf(Stamp stamp) {
     return stamp != null
@@ -614,11 +654,16 @@ public final class PassthroughFs implements AutoCloseable {
       this.size = size;
     }
 
+    /** The stamp of a file that could not be stat'ed. */
+    static final Stamp NONE = new Stamp(-1, -1, -1, -1, -1);
+
     static Stamp of(int fd) {
       Pointer stat = STAT.get();
-      if (C.fstat(fd, stat) < 0) {
-        return new Stamp(-1, -1, -1, -1, -1);
-      }
+      return C.fstat(fd, stat) < 0 ? NONE : of(stat);
+    }
+
+    /** The stamp in a stat buffer just filled. */
+    static Stamp of(Pointer stat) {
       return new Stamp(
           stat.getLong(LibC.STAT_DEV),
           stat.getLong(LibC.STAT_INO),

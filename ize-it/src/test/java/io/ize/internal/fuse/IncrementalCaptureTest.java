@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,23 +118,58 @@ class IncrementalCaptureTest {
   @EnumSource(names = {"KERNEL", "JNR_FUSE"})
   void anFsyncCapturesAndTheCloseAfterItHasNothingLeftToCapture(Transport transport)
       throws Exception {
+    savedOnce(
+        transport,
+        (file, saved, mount) -> {
+          mount.sync();
+          assertThat(mount.recorder().contentBytesRead()).as("read at the fsync").isEqualTo(SIZE);
+          file.force(false); // nothing written since: nothing to capture
+        },
+        "CREATE",
+        "WRITE");
+  }
+
+  /** An archiver's order: write, sync, set the file's times, close; the bytes are read once. */
+  @ParameterizedTest
+  @EnumSource(names = {"KERNEL", "JNR_FUSE"})
+  void timesSetOnAWrittenFileAreRecordedWithoutReadingItAgain(Transport transport)
+      throws Exception {
+    savedOnce(
+        transport,
+        (file, saved, mount) ->
+            Files.setLastModifiedTime(saved, FileTime.fromMillis(1_000_000_000_000L)),
+        "CREATE",
+        "WRITE",
+        "UTIMENS");
+  }
+
+  /** What a test does to a new file between its write and fsync and its close. */
+  @FunctionalInterface
+  private interface BeforeClose {
+    void run(FileChannel file, Path saved, FuseMount mount) throws Exception;
+  }
+
+  /**
+   * Writes a new file through a mount and fsyncs it, runs {@code beforeClose}, closes it; then the
+   * file's bytes must have been read once in all, and the log must hold {@code operations}.
+   */
+  private void savedOnce(Transport transport, BeforeClose beforeClose, String... operations)
+      throws Exception {
     byte[] data = random(9);
     try (VersionStore store = VersionStore.open("memory", tmp.resolve("store"));
         FuseMount mount = mount(store, transport)) {
+      Path saved = target.resolve("saved");
       try (FileChannel file =
-          FileChannel.open(
-              target.resolve("saved"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          FileChannel.open(saved, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         file.write(ByteBuffer.wrap(data));
         file.force(true);
-        mount.sync();
-        assertThat(mount.recorder().contentBytesRead()).as("read at the fsync").isEqualTo(SIZE);
-        file.force(false); // nothing written since: nothing to capture
+        beforeClose.run(file, saved, mount);
       }
       mount.sync();
       assertThat(mount.recorder().contentBytesRead()).as("read in all").isEqualTo(SIZE);
       assertThat(store.log(0, 100, "", null, null))
           .extracting(e -> e.operation().name())
-          .containsExactly("CREATE", "WRITE");
+          .containsExactly(operations);
       assertThat(store.content("saved", Point.latest()).readAllBytes()).isEqualTo(data);
     }
   }

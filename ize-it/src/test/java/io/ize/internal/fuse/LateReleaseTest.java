@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +85,41 @@ class LateReleaseTest {
       fs.release(f, first); // later than the second writer's whole life: its bytes are captured
       assertThat(changes).as("the first writer's late release").hasSize(2);
     }
+  }
+
+  /** As unzip, tar and cp -p do: write, close, set the file's times; then the kernel's release. */
+  @Test
+  void timesSetAfterTheCloseAreNotTakenForNewContent() throws IOException {
+    Files.writeString(source.resolve("f"), "old content");
+    try (PassthroughFs fs = PassthroughFs.open(source, capture)) {
+      int fh = closedWriter(fs, "new");
+      assertThat(fs.utimens(f, times(1_000_000_000L))).isZero();
+      fs.release(f, fh);
+      assertThat(changes).containsExactly(Operation.WRITE, Operation.UTIMENS);
+    }
+  }
+
+  @Test
+  void timesSetAfterUncapturedWritesLeaveThemToTheClose() throws IOException {
+    Files.writeString(source.resolve("f"), "old content");
+    try (PassthroughFs fs = PassthroughFs.open(source, capture)) {
+      int fh = openForWriting(fs);
+      writeSource("new", 0); // not captured yet
+      assertThat(fs.utimens(f, times(1_000_000_000L))).isZero();
+      fs.flush(f, fh);
+      fs.release(f, fh);
+      assertThat(changes).containsExactly(Operation.UTIMENS, Operation.WRITE);
+    }
+  }
+
+  /** Access and modification times of {@code seconds}, as utimensat(2) takes them. */
+  private static Pointer times(long seconds) {
+    Pointer times = Memory.allocateDirect(jnr.ffi.Runtime.getSystemRuntime(), 32);
+    times.putLong(0, seconds);
+    times.putLong(8, 0);
+    times.putLong(16, seconds);
+    times.putLong(24, 0);
+    return times;
   }
 
   @Test
