@@ -736,10 +736,20 @@ public final class VersionStore implements AutoCloseable {
       return entries;
     }
     try (ReadTransaction txn = backend.read()) {
+      long first = afterSequence + 1;
+      byte[] end = null;
+      if (from != null || to != null) {
+        long[] window = sequencesWithin(txn, from, to, afterSequence);
+        if (window == null) {
+          return entries;
+        }
+        first = window[0];
+        end = Codec.u64(window[1] + 1);
+      }
       txn.scan(
           "records",
-          Codec.u64(afterSequence + 1),
-          null,
+          Codec.u64(first),
+          end,
           false,
           (key, value) -> {
             LogEntry entry = Codec.decodeEntry(Codec.u64(key, 0), value);
@@ -752,6 +762,31 @@ public final class VersionStore implements AutoCloseable {
           });
     }
     return entries;
+  }
+
+  /**
+   * The lowest and highest sequence after {@code afterSequence} of the records stamped within
+   * [from, to], from the time index, or null if there is none: the log scans only that range of
+   * records, not every record before the window. Times need not rise with sequences (a clock set
+   * back), so the log still checks each record's time.
+   */
+  private static long[] sequencesWithin(
+      ReadTransaction txn, Instant from, Instant to, long afterSequence) throws IOException {
+    long[] window = {Long.MAX_VALUE, Long.MIN_VALUE};
+    txn.scan(
+        "times",
+        Codec.u64(from == null ? 0 : Collector.nanos(from)),
+        to == null ? null : Codec.u64(Collector.nanos(to) + 1),
+        false,
+        (key, value) -> {
+          long sequence = Codec.u64(key, 8);
+          if (sequence > afterSequence) {
+            window[0] = Math.min(window[0], sequence);
+            window[1] = Math.max(window[1], sequence);
+          }
+          return true;
+        });
+    return window[0] > window[1] ? null : window;
   }
 
   /** The record with this sequence number. */

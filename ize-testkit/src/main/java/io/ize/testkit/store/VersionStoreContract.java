@@ -215,6 +215,23 @@ public abstract class VersionStoreContract {
     assertThat(sequences(store.log(5, 1, "", third, null))).containsExactly(6L);
   }
 
+  /** After a clock was set back, a record stamped before the one ahead of it is still found. */
+  @Test
+  void logFindsTheRecordsOfATimeWindowWhateverTheirOrder() throws IOException {
+    VersionStore store = open();
+    EventBuilder ev = events();
+    ev.at(START.plusSeconds(10)).create("a").create("b");
+    ev.at(START).create("c");
+    ev.at(START.plusSeconds(20)).create("d");
+    store.append(ev.take());
+    assertThat(sequences(store.log(0, 100, "", START, START.plusSeconds(1)))).containsExactly(3L);
+    assertThat(sequences(store.log(0, 100, "", START, START.plusSeconds(10))))
+        .containsExactly(1L, 3L);
+    assertThat(sequences(store.log(0, 100, "", START.plusSeconds(15), null))).containsExactly(4L);
+    assertThat(sequences(store.log(1, 1, "", START, null))).containsExactly(2L);
+    assertThat(store.log(4, 100, "", START, null)).isEmpty();
+  }
+
   @Test
   void gapEventsAppendGapRecords() throws IOException {
     VersionStore store = open();
