@@ -739,12 +739,14 @@ public final class VersionStore implements AutoCloseable {
       long first = afterSequence + 1;
       byte[] end = null;
       if (from != null || to != null) {
-        long[] window = sequencesWithin(txn, from, to, afterSequence);
-        if (window == null) {
+        long[] window = sequencesWithin(txn, from, to, afterSequence, (long) limit * WINDOW_READ);
+        if (window == NO_RECORDS) {
           return entries;
         }
-        first = window[0];
-        end = Codec.u64(window[1] + 1);
+        if (window != null) {
+          first = window[0];
+          end = Codec.u64(window[1] + 1);
+        }
       }
       txn.scan(
           "records",
@@ -764,15 +766,25 @@ public final class VersionStore implements AutoCloseable {
     return entries;
   }
 
+  /** How many time-index entries a log page of a time window reads per record it may return. */
+  private static final int WINDOW_READ = 64;
+
+  /** {@link #sequencesWithin}'s answer for a window that holds no record after the page's start. */
+  private static final long[] NO_RECORDS = new long[0];
+
   /**
    * The lowest and highest sequence after {@code afterSequence} of the records stamped within
-   * [from, to], from the time index, or null if there is none: the log scans only that range of
-   * records, not every record before the window. Times need not rise with sequences (a clock set
-   * back), so the log still checks each record's time.
+   * [from, to], from the time index, so that a log page of a time window scans only that range of
+   * records and not every record before it; {@link #NO_RECORDS} if there is none; null if the
+   * window holds more than {@code most} entries, where the log scans from {@code afterSequence} as
+   * it would without a window (reading the whole index of a large window for every page would cost
+   * more than paging through it). Times need not rise with sequences (a clock set back), so the log
+   * still checks each record's time.
    */
   private static long[] sequencesWithin(
-      ReadTransaction txn, Instant from, Instant to, long afterSequence) throws IOException {
-    long[] window = {Long.MAX_VALUE, Long.MIN_VALUE};
+      ReadTransaction txn, Instant from, Instant to, long afterSequence, long most)
+      throws IOException {
+    long[] window = {Long.MAX_VALUE, Long.MIN_VALUE, 0};
     txn.scan(
         "times",
         Codec.u64(from == null ? 0 : Collector.nanos(from)),
@@ -784,9 +796,12 @@ public final class VersionStore implements AutoCloseable {
             window[0] = Math.min(window[0], sequence);
             window[1] = Math.max(window[1], sequence);
           }
-          return true;
+          return ++window[2] <= most;
         });
-    return window[0] > window[1] ? null : window;
+    if (window[2] > most) {
+      return null;
+    }
+    return window[0] > window[1] ? NO_RECORDS : window;
   }
 
   /** The record with this sequence number. */

@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -230,6 +231,28 @@ public abstract class VersionStoreContract {
     assertThat(sequences(store.log(0, 100, "", START.plusSeconds(15), null))).containsExactly(4L);
     assertThat(sequences(store.log(1, 1, "", START, null))).containsExactly(2L);
     assertThat(store.log(4, 100, "", START, null)).isEmpty();
+  }
+
+  /** A window larger than what a page reads of the time index is paged through all the same. */
+  @Test
+  void logPagesThroughAWindowOfMoreRecordsThanAPageReadsOfTheIndex() throws IOException {
+    VersionStore store = open();
+    EventBuilder ev = events();
+    for (int i = 0; i < 100; i++) {
+      ev.create("f" + i);
+    }
+    store.append(ev.take());
+    Instant from = store.record(10).time();
+    Instant to = store.record(90).time();
+    List<Long> paged = new ArrayList<>();
+    long after = 0;
+    for (List<LogEntry> page = store.log(after, 1, "", from, to);
+        !page.isEmpty();
+        page = store.log(after, 1, "", from, to)) {
+      paged.addAll(sequences(page));
+      after = page.get(0).sequence();
+    }
+    assertThat(paged).containsExactlyElementsOf(LongStream.rangeClosed(10, 90).boxed().toList());
   }
 
   @Test
