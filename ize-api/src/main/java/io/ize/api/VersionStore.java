@@ -84,6 +84,12 @@ public final class VersionStore implements AutoCloseable {
 
   private static final byte[] EMPTY = new byte[0];
 
+  /** How many time-index entries a log page of a time window reads per record it may return. */
+  private static final int WINDOW_READ = 64;
+
+  /** {@link #sequencesWithin}'s answer for a window that holds no record after the page's start. */
+  private static final long[] NO_RECORDS = new long[0];
+
   private final StoreBackend backend;
 
   /** Held for a whole gc run: one at a time per store object. */
@@ -704,14 +710,7 @@ public final class VersionStore implements AutoCloseable {
       if (t.isBefore(Instant.EPOCH)) {
         return 0; // before any record: times are kept as unsigned nanoseconds since 1970
       }
-      long nanos;
-      try {
-        nanos = Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
-      } catch (ArithmeticException farFuture) {
-        nanos = Long.MAX_VALUE - 1;
-      }
-      nanos = Math.min(nanos, Long.MAX_VALUE - 1);
-      Map.Entry<byte[], byte[]> found = txn.last("times", Codec.u64(0), Codec.u64(nanos + 1));
+      Map.Entry<byte[], byte[]> found = txn.last("times", Codec.u64(0), Codec.u64(timeKey(t) + 1));
       return found == null ? 0 : Codec.u64(found.getKey(), 8);
     }
     return Math.min(point.sequenceOrNegative(), last);
@@ -766,12 +765,6 @@ public final class VersionStore implements AutoCloseable {
     return entries;
   }
 
-  /** How many time-index entries a log page of a time window reads per record it may return. */
-  private static final int WINDOW_READ = 64;
-
-  /** {@link #sequencesWithin}'s answer for a window that holds no record after the page's start. */
-  private static final long[] NO_RECORDS = new long[0];
-
   /**
    * The lowest and highest sequence after {@code afterSequence} of the records stamped within
    * [from, to], from the time index, so that a log page of a time window scans only that range of
@@ -787,8 +780,8 @@ public final class VersionStore implements AutoCloseable {
     long[] window = {Long.MAX_VALUE, Long.MIN_VALUE, 0};
     txn.scan(
         "times",
-        Codec.u64(from == null ? 0 : Collector.nanos(from)),
-        to == null ? null : Codec.u64(Collector.nanos(to) + 1),
+        Codec.u64(from == null ? 0 : timeKey(from)),
+        to == null ? null : Codec.u64(timeKey(to) + 1),
         false,
         (key, value) -> {
           long sequence = Codec.u64(key, 8);
@@ -802,6 +795,14 @@ public final class VersionStore implements AutoCloseable {
       return null;
     }
     return window[0] > window[1] ? NO_RECORDS : window;
+  }
+
+  /**
+   * The time-index key part of {@code t}: unsigned nanoseconds since 1970 (0 before it), at most
+   * {@code Long.MAX_VALUE - 1}, so that one past it is still a bound.
+   */
+  private static long timeKey(Instant t) {
+    return Math.min(Collector.nanos(t), Long.MAX_VALUE - 1);
   }
 
   /** The record with this sequence number. */

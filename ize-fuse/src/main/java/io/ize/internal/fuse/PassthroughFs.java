@@ -623,9 +623,7 @@ public final class PassthroughFs implements AutoCloseable {
   /** The stamp of the file at {@code path} (not following a symbolic link). */
   private Stamp stampAt(byte[] path) {
     Pointer stat = STAT.get();
-    return at(path, (dir, name) -> C.fstatat(dir, name, stat, AT_SYMLINK_NOFOLLOW)) < 0
-        ? Stamp.NONE
-        : Stamp.of(stat);
+    return getattr(path, stat) < 0 ? Stamp.NONE : Stamp.of(stat);
   }
 
   /** Whether a bypassing handle other than the one {@code stamp} was taken from has its file. */
